@@ -1,0 +1,52 @@
+// JSON decode and encode for sluiced (spec §4 decoding, §6.4 output).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json/value.h"
+
+namespace sluiced {
+class Arena;
+}
+
+namespace sluiced::json {
+
+// Parses one complete JSON text strictly (RFC 8259; no trailing commas,
+// leading zeros, comments, or text after the value; invalid UTF-8 and
+// escaped lone surrogates rejected). Number and string tokens keep their
+// input text (views into `text`, which must outlive the Value). Duplicate
+// keys: last value wins at the first key's position.
+// Returns false and sets `error` (e.g. "invalid JSON at byte 12: expected ','")
+// on failure.
+bool parse(std::string_view text, Arena& arena, Value& out, std::string& error);
+
+// Checks that `s` is valid UTF-8 (simdjson's validator).
+bool valid_utf8(std::string_view s);
+
+// Appends the minified JSON text of `v` to `out` (spec §6.4): raw tokens as
+// written, computed numbers shortest round-trip in ECMAScript layout,
+// computed strings escaped minimally. Returns false (and appends nothing
+// meaningful) when a computed number is not finite; `out` is then to be
+// truncated by the caller.
+bool encode(const Value& v, std::string& out);
+
+// Appends a computed double in ECMAScript Number-to-String layout
+// (`3`, `0.1`, `1e+21`, `1.5e-7`, `0` for -0). Precondition: finite.
+void encode_double(double d, std::string& out);
+
+// Appends `s` (decoded UTF-8) as a JSON string literal with quotes, escaping
+// only `"`, `\` and U+0000..U+001F (`\b \f \n \r \t`, else `\u00xx`).
+void encode_string(std::string_view s, std::string& out);
+
+// Decodes JSON string content (between the quotes, escapes valid) to UTF-8.
+void unescape(std::string_view raw, std::string& out);
+
+// Deep equality (spec §6.2 `==`): numbers by exact decimal value, strings by
+// decoded text, objects as key sets (order ignored).
+bool equal(const Value& a, const Value& b, Arena& arena);
+
+// Compares two numbers by exact decimal value: <0, 0, >0.
+int compare_numbers(const Value& a, const Value& b);
+
+}  // namespace sluiced::json
