@@ -1,0 +1,105 @@
+#include "schedule/schedule.h"
+
+#include <cstdio>
+
+namespace sluiced::schedule {
+
+namespace {
+// Days from civil (Howard Hinnant's algorithm), proleptic Gregorian.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2;
+    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = unsigned(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + std::int64_t(doe) - 719468;
+}
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+    z += 719468;
+    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = unsigned(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    y = std::int64_t(yoe) + era * 400;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    d = doy - (153 * mp + 2) / 5 + 1;
+    m = mp < 10 ? mp + 3 : mp - 9;
+    y += m <= 2;
+}
+}  // namespace
+
+std::vector<std::int64_t> next_fire_times(const config::Schedule& s, std::int64_t now_ms, int n, std::string& error) {
+    std::vector<std::int64_t> out;
+    if (s.kind == config::Schedule::Kind::Every) {
+        for (int i = 0; i < n; ++i) out.push_back(now_ms + i * s.every_ms);
+        return out;
+    }
+    error = "cron schedules are not supported by this build yet";
+    return out;
+}
+
+std::string format_rfc3339(std::int64_t ms) {
+    std::int64_t secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    int frac = int(ms - secs * 1000);
+    std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
+    std::int64_t rem = secs - days * 86400;
+    std::int64_t y;
+    unsigned m, d;
+    civil_from_days(days, y, m, d);
+    char buf[64];
+    if (frac)
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d, int(rem / 3600),
+                      int(rem / 60 % 60), int(rem % 60), frac);
+    else
+        std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y, m, d, int(rem / 3600),
+                      int(rem / 60 % 60), int(rem % 60));
+    return buf;
+}
+
+bool parse_rfc3339_ms(std::string_view s, std::int64_t& ms) {
+    auto digits = [&](std::size_t pos, std::size_t n, int& v) {
+        if (pos + n > s.size()) return false;
+        v = 0;
+        for (std::size_t i = pos; i < pos + n; ++i) {
+            if (s[i] < '0' || s[i] > '9') return false;
+            v = v * 10 + (s[i] - '0');
+        }
+        return true;
+    };
+    int Y, M, D, h, mi, sec;
+    if (!digits(0, 4, Y) || s.size() < 20 || s[4] != '-' || !digits(5, 2, M) || s[7] != '-' || !digits(8, 2, D) ||
+        (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || !digits(11, 2, h) || s[13] != ':' || !digits(14, 2, mi) ||
+        s[16] != ':' || !digits(17, 2, sec))
+        return false;
+    if (M < 1 || M > 12 || D < 1 || D > 31 || h > 23 || mi > 59 || sec > 60) return false;
+    std::size_t i = 19;
+    int frac_ms = 0;
+    if (i < s.size() && s[i] == '.') {
+        ++i;
+        int nd = 0;
+        while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+            if (nd < 3) frac_ms = frac_ms * 10 + (s[i] - '0');
+            ++nd;
+            ++i;
+        }
+        if (nd == 0) return false;
+        for (int k = nd; k < 3; ++k) frac_ms *= 10;
+    }
+    std::int64_t offset_s = 0;
+    if (i < s.size() && (s[i] == 'Z' || s[i] == 'z')) {
+        ++i;
+    } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
+        int oh, om;
+        if (!digits(i + 1, 2, oh) || i + 3 >= s.size() || s[i + 3] != ':' || !digits(i + 4, 2, om)) return false;
+        offset_s = (oh * 3600 + om * 60) * (s[i] == '-' ? -1 : 1);
+        i += 6;
+    } else {
+        return false;
+    }
+    if (i != s.size()) return false;
+    std::int64_t days = days_from_civil(Y, unsigned(M), unsigned(D));
+    ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset_s) * 1000 + frac_ms;
+    return true;
+}
+
+}  // namespace sluiced::schedule
