@@ -1,0 +1,400 @@
+// Strict RFC 8259 parser (spec §4 "decoding").
+//
+// Iterative (explicit frame stack, nesting limited to kMaxDepth), so hostile
+// input can never overflow the machine stack. Number and string tokens are
+// views into the input; arrays and objects are collected on a thread-local
+// scratch stack and copied into the Arena once their size is known.
+//
+// Error offsets are 0-based byte offsets into the input.
+#include <simdjson.h>
+
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include "json/detail.h"
+#include "json/json.h"
+#include "util/arena.h"
+
+namespace sluiced::json {
+namespace {
+
+constexpr std::size_t kMaxDepth = 1024;     // deeper nesting is an error
+constexpr std::uint32_t kSmallObject = 32;  // up to this many members: pairwise duplicate check
+constexpr std::size_t kScratchKeep = 1u << 20;  // scratch capacity kept between parses
+
+static_assert(sizeof(Member) == 2 * sizeof(Value), "Member must be a key Value followed by a value Value");
+
+struct Frame {
+    std::uint32_t start;  // index in Scratch::vals of the first item / key
+    bool object;
+};
+
+struct Scratch {
+    std::vector<Value> vals;  // pending items; objects push key, value, key, value...
+    std::vector<Frame> frames;
+    std::vector<std::string_view> keys;  // decoded keys of the object being closed
+    std::vector<std::uint32_t> table;    // open-addressing hash table for big objects
+};
+thread_local Scratch t_scratch;
+
+struct Tables {
+    bool ws[256] = {};
+    bool str_special[256] = {};  // '"', '\\' and control characters
+    constexpr Tables() {
+        ws[' '] = ws['\t'] = ws['\n'] = ws['\r'] = true;
+        for (int c = 0; c < 0x20; ++c) str_special[c] = true;
+        str_special['"'] = str_special['\\'] = true;
+    }
+};
+constexpr Tables kTables;
+
+inline bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+class Parser {
+public:
+    Parser(std::string_view text, Arena& arena, std::string& error)
+        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena), error_(error) {}
+
+    bool run(Value& out);
+
+private:
+    bool fail(const char* at, const char* reason) {
+        error_ = "invalid JSON at byte ";
+        error_ += std::to_string(at - begin_);
+        error_ += ": ";
+        error_ += reason;
+        return false;
+    }
+
+    void skip_ws() {
+        while (p_ != end_ && kTables.ws[static_cast<unsigned char>(*p_)]) ++p_;
+    }
+
+    // Advances p_ to the first '"', '\\' or control character (or end_).
+    void scan_string() {
+        const char* p = p_;
+#if defined(__SSE2__)
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i bslash = _mm_set1_epi8('\\');
+        const __m128i ctl = _mm_set1_epi8(0x1F);
+        while (end_ - p >= 16) {
+            __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, bslash)),
+                                     _mm_cmpeq_epi8(_mm_max_epu8(x, ctl), ctl));
+            int mask = _mm_movemask_epi8(m);
+            if (mask != 0) {
+                p_ = p + __builtin_ctz(static_cast<unsigned>(mask));
+                return;
+            }
+            p += 16;
+        }
+#endif
+        while (p != end_ && !kTables.str_special[static_cast<unsigned char>(*p)]) ++p;
+        p_ = p;
+    }
+
+    bool parse_escape();
+    bool parse_string(Value& out);
+    bool parse_number(Value& out);
+    bool parse_literal(const char* word, std::size_t n);
+    bool parse_key();
+    Value finish_array(std::uint32_t start);
+    Value finish_object(std::uint32_t start);
+    std::uint32_t merge_duplicates(Value* kv, std::uint32_t n);
+
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+    Arena& arena_;
+    std::string& error_;
+};
+
+bool Parser::parse_escape() {
+    // *p_ == '\\'
+    if (end_ - p_ < 2) return fail(p_, "unterminated string");
+    switch (p_[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+            p_ += 2;
+            return true;
+        case 'u': break;
+        default: return fail(p_, "invalid escape in string");
+    }
+    std::int32_t cp = end_ - p_ >= 6 ? detail::hex4(p_ + 2) : -1;
+    if (cp < 0) return fail(p_, "invalid \\u escape in string");
+    if (cp >= 0xD800 && cp <= 0xDBFF) {
+        std::int32_t lo = -1;
+        if (end_ - p_ >= 12 && p_[6] == '\\' && p_[7] == 'u') lo = detail::hex4(p_ + 8);
+        if (lo < 0xDC00 || lo > 0xDFFF) return fail(p_, "lone surrogate in \\u escape");
+        p_ += 12;
+        return true;
+    }
+    if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(p_, "lone surrogate in \\u escape");
+    p_ += 6;
+    return true;
+}
+
+bool Parser::parse_string(Value& out) {
+    // *p_ == '"'
+    const char* open = p_;
+    const char* start = ++p_;
+    bool esc = false;
+    for (;;) {
+        scan_string();
+        if (p_ == end_) return fail(open, "unterminated string");
+        char c = *p_;
+        if (c == '"') break;
+        if (c == '\\') {
+            esc = true;
+            if (!parse_escape()) return false;
+            continue;
+        }
+        return fail(p_, "control character in string");
+    }
+    out = Value::string_json({start, std::size_t(p_ - start)}, esc);
+    ++p_;
+    return true;
+}
+
+bool Parser::parse_number(Value& out) {
+    const char* s = p_;
+    if (*p_ == '-') ++p_;
+    if (p_ == end_ || !is_digit(*p_)) return fail(p_, "expected digit in number");
+    if (*p_ == '0') {
+        ++p_;
+        if (p_ != end_ && is_digit(*p_)) return fail(p_ - 1, "leading zero in number");
+    } else {
+        while (p_ != end_ && is_digit(*p_)) ++p_;
+    }
+    if (p_ != end_ && *p_ == '.') {
+        ++p_;
+        if (p_ == end_ || !is_digit(*p_)) return fail(p_, "expected digit after '.'");
+        while (p_ != end_ && is_digit(*p_)) ++p_;
+    }
+    if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
+        ++p_;
+        if (p_ != end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+        if (p_ == end_ || !is_digit(*p_)) return fail(p_, "expected digit in exponent");
+        while (p_ != end_ && is_digit(*p_)) ++p_;
+    }
+    out = Value::number_text({s, std::size_t(p_ - s)});
+    return true;
+}
+
+bool Parser::parse_literal(const char* word, std::size_t n) {
+    if (std::size_t(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return fail(p_, "invalid literal");
+    p_ += n;
+    return true;
+}
+
+bool Parser::parse_key() {
+    // p_ is past white space
+    if (p_ == end_) return fail(p_, "unexpected end of input");
+    if (*p_ != '"') return fail(p_, "expected string key");
+    Value k;
+    if (!parse_string(k)) return false;
+    t_scratch.vals.push_back(k);
+    skip_ws();
+    if (p_ == end_) return fail(p_, "unexpected end of input");
+    if (*p_ != ':') return fail(p_, "expected ':'");
+    ++p_;
+    return true;
+}
+
+Value Parser::finish_array(std::uint32_t start) {
+    auto& vals = t_scratch.vals;
+    auto n = std::uint32_t(vals.size() - start);
+    Value* items = arena_.alloc<Value>(n);
+    std::memcpy(static_cast<void*>(items), vals.data() + start, n * sizeof(Value));
+    return Value::array(items, n);
+}
+
+Value Parser::finish_object(std::uint32_t start) {
+    auto& vals = t_scratch.vals;
+    auto n = std::uint32_t((vals.size() - start) / 2);
+    std::uint32_t m = merge_duplicates(vals.data() + start, n);
+    Member* members = arena_.alloc<Member>(m);
+    std::memcpy(static_cast<void*>(members), vals.data() + start, m * sizeof(Member));
+    return Value::object(members, m);
+}
+
+// Merges duplicate keys (by decoded text) in place: kv holds n key/value
+// pairs; keeps each key at its first position with the last value. Returns
+// the number of distinct keys.
+std::uint32_t Parser::merge_duplicates(Value* kv, std::uint32_t n) {
+    if (n < 2) return n;
+    auto& keys = t_scratch.keys;
+    keys.resize(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+        const Value& k = kv[2 * i];
+        keys[i] = k.flag ? string_text(k, arena_) : k.raw();
+    }
+    std::uint32_t m = 0;
+    auto keep = [&](std::uint32_t i) {
+        if (m != i) {
+            kv[2 * m] = kv[2 * i];
+            kv[2 * m + 1] = kv[2 * i + 1];
+            keys[m] = keys[i];
+        }
+        ++m;
+    };
+    if (n <= kSmallObject) {
+        for (std::uint32_t i = 0; i < n; ++i) {
+            std::string_view k = keys[i];
+            std::uint32_t j = 0;
+            while (j < m && keys[j] != k) ++j;
+            if (j < m) kv[2 * j + 1] = kv[2 * i + 1];
+            else keep(i);
+        }
+        return m;
+    }
+    std::size_t cap = 64;
+    while (cap < 2 * std::size_t(n)) cap <<= 1;
+    auto& table = t_scratch.table;
+    table.assign(cap, UINT32_MAX);
+    std::size_t mask = cap - 1;
+    std::hash<std::string_view> hasher;
+    for (std::uint32_t i = 0; i < n; ++i) {
+        std::string_view k = keys[i];
+        std::size_t h = hasher(k) & mask;
+        bool dup = false;
+        while (table[h] != UINT32_MAX) {
+            if (keys[table[h]] == k) {
+                kv[2 * table[h] + 1] = kv[2 * i + 1];
+                dup = true;
+                break;
+            }
+            h = (h + 1) & mask;
+        }
+        if (!dup) {
+            table[h] = m;
+            keep(i);
+        }
+    }
+    return m;
+}
+
+bool Parser::run(Value& out) {
+    auto& vals = t_scratch.vals;
+    auto& frames = t_scratch.frames;
+    vals.clear();
+    frames.clear();
+
+    skip_ws();
+    if (p_ == end_) return fail(p_, "empty input");
+    for (;;) {
+        // ---- a value starts here ----
+        skip_ws();
+        if (p_ == end_) return fail(p_, "unexpected end of input");
+        Value v;
+        switch (*p_) {
+            case '{':
+                if (frames.size() >= kMaxDepth) return fail(p_, "nesting deeper than 1024 levels");
+                ++p_;
+                skip_ws();
+                if (p_ != end_ && *p_ == '}') {
+                    ++p_;
+                    v = Value::object(nullptr, 0);
+                    break;
+                }
+                frames.push_back({std::uint32_t(vals.size()), true});
+                if (!parse_key()) return false;
+                continue;
+            case '[':
+                if (frames.size() >= kMaxDepth) return fail(p_, "nesting deeper than 1024 levels");
+                ++p_;
+                skip_ws();
+                if (p_ != end_ && *p_ == ']') {
+                    ++p_;
+                    v = Value::array(nullptr, 0);
+                    break;
+                }
+                frames.push_back({std::uint32_t(vals.size()), false});
+                continue;
+            case '"':
+                if (!parse_string(v)) return false;
+                break;
+            case 't':
+                if (!parse_literal("true", 4)) return false;
+                v = Value::boolean(true);
+                break;
+            case 'f':
+                if (!parse_literal("false", 5)) return false;
+                v = Value::boolean(false);
+                break;
+            case 'n':
+                if (!parse_literal("null", 4)) return false;
+                break;
+            case '-': case '0': case '1': case '2': case '3': case '4':
+            case '5': case '6': case '7': case '8': case '9':
+                if (!parse_number(v)) return false;
+                break;
+            default:
+                return fail(p_, "expected a value");
+        }
+        // ---- a value is complete: close containers as far as possible ----
+        for (;;) {
+            if (frames.empty()) {
+                skip_ws();
+                if (p_ != end_) return fail(p_, "unexpected text after the value");
+                out = v;
+                return true;
+            }
+            vals.push_back(v);
+            skip_ws();
+            if (p_ == end_) return fail(p_, "unexpected end of input");
+            const Frame f = frames.back();
+            char c = *p_;
+            if (c == ',') {
+                ++p_;
+                if (f.object) {
+                    skip_ws();
+                    if (!parse_key()) return false;
+                }
+                break;  // next value
+            }
+            if (f.object) {
+                if (c != '}') return fail(p_, "expected ',' or '}'");
+                ++p_;
+                v = finish_object(f.start);
+            } else {
+                if (c != ']') return fail(p_, "expected ',' or ']'");
+                ++p_;
+                v = finish_array(f.start);
+            }
+            vals.resize(f.start);
+            frames.pop_back();
+        }
+    }
+}
+
+void trim_scratch() {
+    auto& s = t_scratch;
+    if (s.vals.capacity() > kScratchKeep) std::vector<Value>().swap(s.vals);
+    if (s.keys.capacity() > kScratchKeep) std::vector<std::string_view>().swap(s.keys);
+    if (s.table.capacity() > kScratchKeep) std::vector<std::uint32_t>().swap(s.table);
+}
+
+}  // namespace
+
+bool parse(std::string_view text, Arena& arena, Value& out, std::string& error) {
+    if (text.size() > UINT32_MAX) {
+        error = "invalid JSON at byte 0: input larger than 4 GiB";
+        return false;
+    }
+    if (!simdjson::validate_utf8(text.data(), text.size())) {
+        error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset(text));
+        return false;
+    }
+    Parser parser(text, arena, error);
+    bool ok = parser.run(out);
+    trim_scratch();
+    return ok;
+}
+
+}  // namespace sluiced::json
