@@ -36,11 +36,11 @@ Decimal to_decimal(std::string_view t) {
             ++i;
         }
         for (; i < n && t[i] >= '0' && t[i] <= '9'; ++i) {
-            x = x * 10 + (t[i] - '0');
-            if (x >= Decimal::kExpLimit) {
+            if (x > (Decimal::kExpLimit - 9) / 10) {  // saturate, no overflow
                 x = Decimal::kExpLimit;
                 break;
             }
+            x = x * 10 + (t[i] - '0');
         }
         if (xneg) x = -x;
     }
@@ -155,11 +155,13 @@ bool equal(const Value& a, const Value& b, Arena& arena) {
         case Kind::String: return detail::strings_equal(a, b);
         case Kind::Array:
             if (a.size != b.size) return false;
+            if (a.items == b.items) return true;
             for (std::uint32_t i = 0; i < a.size; ++i)
                 if (!equal(a.items[i], b.items[i], arena)) return false;
             return true;
         case Kind::Object: {
             if (a.size != b.size) return false;
+            if (a.members == b.members) return true;
             constexpr std::uint32_t kLinear = 32;
             if (a.size <= kLinear) {
                 for (std::uint32_t i = 0; i < a.size; ++i) {

@@ -9,10 +9,9 @@
 namespace sluiced::json {
 namespace {
 
-// Shortest round-trip digits of a finite, non-zero |d| as significant digits
-// (no leading/trailing zeros beyond what to_chars gives) and the decimal
-// exponent of the first digit: |d| = 0.D1D2... * 10^(exp10 + 1)... i.e.
-// d = D1.D2D3... * 10^exp10.
+// Shortest round-trip digits of a finite, non-zero |d| (trailing zeros
+// removed) and the decimal exponent of the first digit:
+// |d| ~= D1.D2D3... * 10^exp10.
 struct Shortest {
     char digits[24];
     int ndigits = 0;

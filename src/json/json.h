@@ -17,8 +17,17 @@ namespace sluiced::json {
 // escaped lone surrogates rejected). Number and string tokens keep their
 // input text (views into `text`, which must outlive the Value). Duplicate
 // keys: last value wins at the first key's position.
-// Returns false and sets `error` (e.g. "invalid JSON at byte 12: expected ','")
-// on failure.
+// Returns false and sets `error` on failure, leaving `out` unchanged:
+//   "invalid JSON at byte N: <reason>"  (e.g. "expected ',' or ']'")
+//   "invalid UTF-8 at byte N"            (the whole input is checked first)
+// N is the 0-based byte offset in `text` of the offending byte (of the
+// opening quote for an unterminated string; text.size() at end of input).
+// Further rules: whitespace is only space, tab, CR, LF; empty input and a
+// leading byte order mark are errors; nesting deeper than 1024 arrays or
+// objects is an error (the parser is iterative: no stack overflow); inputs
+// over 4 GiB are rejected. Objects with escaped keys may use a little extra
+// arena memory (decoded keys, for duplicate detection). Thread-safe: the
+// scratch stacks are thread-local.
 bool parse(std::string_view text, Arena& arena, Value& out, std::string& error);
 
 // Checks that `s` is valid UTF-8 (simdjson's validator).
@@ -39,14 +48,21 @@ void encode_double(double d, std::string& out);
 // only `"`, `\` and U+0000..U+001F (`\b \f \n \r \t`, else `\u00xx`).
 void encode_string(std::string_view s, std::string& out);
 
-// Decodes JSON string content (between the quotes, escapes valid) to UTF-8.
+// Appends the decoded UTF-8 of JSON string content (between the quotes,
+// escapes valid) to `out`; surrogate pairs are combined. Escapes the parser
+// would reject (lone surrogates) decode to U+FFFD.
 void unescape(std::string_view raw, std::string& out);
 
 // Deep equality (spec §6.2 `==`): numbers by exact decimal value, strings by
 // decoded text, objects as key sets (order ignored).
 bool equal(const Value& a, const Value& b, Arena& arena);
 
-// Compares two numbers by exact decimal value: <0, 0, >0.
+// Compares two numbers by exact decimal value: <0, 0, >0. NumText by its
+// decimal value (`1.10` == `1.1`, `-0` == `0`, `1e400` > `1e399`), NumInt
+// exactly, NumDouble by the value of its shortest round-trip text (§6.2), so
+// number_double(0.1) == number_text("0.1"). Limits: exponents written with
+// |e| >= 10^18 saturate there; non-finite doubles (record errors, not
+// expected here) order as -inf < every finite number < +inf < NaN.
 int compare_numbers(const Value& a, const Value& b);
 
 }  // namespace sluiced::json

@@ -92,15 +92,19 @@ struct Member {
 };
 
 // Decoded text of a String value: the raw text when it has no escapes,
-// else the unescaped text copied into `arena`. Precondition: v.is_string().
+// else the unescaped text written into `arena` (one allocation of at most
+// the raw size). Precondition: v.is_string().
 std::string_view string_text(const Value& v, Arena& arena);
 
-// Object member lookup by decoded key; nullptr when absent. Linear scan
-// (objects keep order; duplicates were merged at decode time).
+// Object member lookup by decoded key; nullptr when absent or when `object`
+// is not an object. Linear scan (objects keep order; duplicates were merged
+// at decode time, else the first match wins). Escaped keys are compared
+// while decoding, without allocating: `arena` is currently unused.
 const Value* find_member(const Value& object, std::string_view key, Arena& arena);
 
-// The double value of a Number (NumText parsed with from_chars; may be +-inf
-// for text outside the double range).
+// The double value of a Number (NumText parsed with from_chars, correctly
+// rounded; text above the double range gives +-inf, text below the smallest
+// subnormal gives +-0). NaN for a non-Number.
 double number_as_double(const Value& v);
 
 }  // namespace sluiced::json
