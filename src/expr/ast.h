@@ -22,6 +22,7 @@ struct Ast {
     enum class Kind { Number, String, True, False, Null, Array, Path, Unary, Binary, Ternary, Call };
     Kind kind = Kind::Null;
     std::size_t offset = 0;  // where a caret points for this node (operator or first token)
+    std::size_t start = 0;   // offset of the node's first token
     std::string text;        // Number: literal text; String: decoded; Call: function name
     Tok op = Tok::End;       // Unary / Binary operator (keywords map to Bang/OrOr/AndAnd; `in` is Ident)
     bool is_in = false;      // Binary `in`

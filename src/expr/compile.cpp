@@ -158,7 +158,7 @@ private:
         const Ast& rx = *a.kids[1];
         const char* opname = a.op == Tok::Match ? "=~" : "!~";
         if (rx.kind != Ast::Kind::String)
-            return fail(rx.offset, std::string("the right side of `") + opname + "` must be a string literal (a regex)");
+            return fail(rx.start, std::string("the right side of `") + opname + "` must be a string literal (a regex)");
         const Node* l = build(*a.kids[0]);
         if (!l) return nullptr;
         RE2::Options opt;
@@ -195,7 +195,7 @@ private:
         if (a.text == "exists") {
             const Ast& arg = *a.kids[0];
             if (!arg.is_record_path())
-                return fail(arg.offset, "`exists` takes a path such as `.a.b`, not an expression");
+                return fail(arg.start, "`exists` takes a path such as `.a.b`, not an expression");
             const Node* p = build(arg);
             if (!p) return nullptr;
             Node& n = make(a, Op::Exists);

@@ -40,6 +40,7 @@ private:
         auto a = std::make_unique<Ast>();
         a->kind = k;
         a->offset = offset;
+        a->start = offset;
         return a;
     }
     static AstPtr binary(Tok op, std::size_t offset, AstPtr l, AstPtr r) {
@@ -52,6 +53,13 @@ private:
 
     // level 1: c ? a : b (right-associative)
     AstPtr ternary() {
+        std::size_t start = peek().offset;
+        AstPtr t = ternary_();
+        if (t) t->start = start;
+        return t;
+    }
+
+    AstPtr ternary_() {
         AstPtr c = or_();
         if (!c) return nullptr;
         if (peek().kind != Tok::Question) return c;
@@ -145,6 +153,13 @@ private:
 
     // level 6: ??
     AstPtr coalesce() {
+        std::size_t start = peek().offset;
+        AstPtr l = coalesce_();
+        if (l) l->start = start;
+        return l;
+    }
+
+    AstPtr coalesce_() {
         AstPtr l = additive();
         if (!l) return nullptr;
         while (peek().kind == Tok::QQ) {
@@ -212,7 +227,7 @@ private:
         AstPtr p = primary();
         if (!p) return nullptr;
         bool can_index = p->kind == Ast::Kind::Call || p->kind == Ast::Kind::Array || p->paren;
-        if (can_index && (peek().kind == Tok::LBracket || (peek().kind == Tok::Dot && adjacent_key())))
+        if (can_index && (peek().kind == Tok::LBracket || (peek().kind == Tok::Dot && peek().offset == prev_end() && adjacent_key())))
         {
             std::size_t off = p->offset;
             return path(std::move(p), off);
@@ -243,7 +258,7 @@ private:
             }
         }
         for (;;) {
-            if (peek().kind == Tok::Dot) {
+            if (peek().kind == Tok::Dot && peek().offset == prev_end()) {
                 if (!adjacent_key()) {
                     const Token& n = peek(1);
                     return fail(n.offset, "expected a field name after `.`, got " + describe(n, src_));
@@ -280,6 +295,13 @@ private:
             }
         }
         return p;
+    }
+
+    // End offset of the last token taken.
+    std::size_t prev_end() const {
+        if (pos_ == 0) return 0;
+        const Token& t = t_[pos_ - 1];
+        return t.offset + t.length;
     }
 
     static AstSeg key_seg(const Token& t) {
