@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "schedule/cron.h"
+
 namespace sluiced::schedule {
 
 namespace {
@@ -34,7 +36,22 @@ std::vector<std::int64_t> next_fire_times(const config::Schedule& s, std::int64_
         for (int i = 0; i < n; ++i) out.push_back(now_ms + i * s.every_ms);
         return out;
     }
-    error = "cron schedules are not supported by this build yet";
+    if (s.kind != config::Schedule::Kind::Cron) {
+        error = "the pipeline has no schedule";
+        return out;
+    }
+    CronSpec spec;
+    std::size_t offset = 0;
+    if (!parse_cron(s.cron, spec, error, offset) || !valid_tz(s.tz, error)) return out;
+    std::int64_t t = now_ms;
+    for (int i = 0; i < n; ++i) {
+        t = next_cron(spec, s.tz, t);
+        if (t == kCronNever) {
+            error = "the schedule never fires";
+            break;
+        }
+        out.push_back(t);
+    }
     return out;
 }
 

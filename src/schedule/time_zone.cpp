@@ -1,0 +1,107 @@
+#include "schedule/time_zone.h"
+
+#include <date/tz.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <limits>
+#include <vector>
+
+namespace sluiced::schedule {
+
+namespace {
+
+const date::time_zone* find_zone(std::string_view name) {
+    if (name.empty()) return nullptr;
+    try {
+        return date::locate_zone(name);
+    } catch (const std::exception&) {
+        return nullptr;  // not in the database, or no database at all
+    }
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            const bool same = std::tolower((unsigned char)a[i - 1]) == std::tolower((unsigned char)b[j - 1]);
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The closest database zone name (case ignored), if it is close enough to
+// be what was meant.
+std::string suggest_zone(std::string_view tz) {
+    std::string best;
+    std::size_t best_d = std::numeric_limits<std::size_t>::max();
+    try {
+        for (const auto& z : date::get_tzdb().zones) {
+            const std::size_t d = edit_distance(tz, z.name());
+            if (d < best_d) best_d = d, best = z.name();
+        }
+    } catch (const std::exception&) {
+        return {};
+    }
+    for (std::string_view s : {"UTC", "local"})
+        if (edit_distance(tz, s) < best_d) best_d = edit_distance(tz, s), best = s;
+    const std::size_t allowed = tz.size() <= 4 ? 1 : 2;
+    return best_d <= allowed ? best : std::string();
+}
+
+}  // namespace
+
+bool valid_tz(std::string_view tz, std::string& error) {
+    if (tz == "UTC" || tz == "local" || find_zone(tz)) return true;
+    if (tz.empty()) {
+        error = "the time zone is empty; use UTC, local or an IANA zone name such as Europe/Berlin";
+        return false;
+    }
+    const std::string hint = suggest_zone(tz);
+    if (!hint.empty())
+        error = "unknown time zone \"" + std::string(tz) + "\" (did you mean \"" + hint + "\"?)";
+    else
+        error = "unknown time zone \"" + std::string(tz) +
+                "\"; use UTC, local or an IANA zone name such as Europe/Berlin";
+    return false;
+}
+
+const date::time_zone* resolve_tz(std::string_view tz) {
+    if (tz == "UTC") return nullptr;
+    if (tz != "local") return find_zone(tz);
+    // date::current_zone() of date 3.0.1 reads /etc/localtime only and
+    // ignores TZ, so TZ is honoured here.
+    if (const char* env = std::getenv("TZ")) {
+        std::string_view name(env);
+        if (!name.empty() && name.front() == ':') name.remove_prefix(1);
+        constexpr std::string_view prefix = "/usr/share/zoneinfo/";
+        if (name.substr(0, prefix.size()) == prefix) name.remove_prefix(prefix.size());
+        return find_zone(name);
+    }
+    try {
+        return date::current_zone();
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
+ZonePeriod zone_period(const date::time_zone* zone, std::int64_t t_s) {
+    constexpr std::int64_t lo = std::numeric_limits<std::int64_t>::min() / 4;
+    constexpr std::int64_t hi = std::numeric_limits<std::int64_t>::max() / 4;
+    if (!zone) return {lo, hi, 0};
+    const auto info = zone->get_info(date::sys_seconds{std::chrono::seconds{t_s}});
+    ZonePeriod p;
+    p.begin_s = info.begin.time_since_epoch().count();
+    p.end_s = info.end.time_since_epoch().count();
+    p.offset_s = info.offset.count();
+    return p;
+}
+
+}  // namespace sluiced::schedule
