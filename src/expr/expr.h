@@ -45,7 +45,9 @@ struct Result {
     bool ok() const { return error.empty(); }
 };
 
-// Evaluates `program` with `.` bound to `record`.
+// Evaluates `program` with `.` bound to `record`. The result may point into
+// `record`, into ctx.arena (computed values, error texts) and into the
+// Program (literals): all three must outlive its use.
 Result eval(const Program& program, const json::Value& record, Context& ctx);
 
 // For a path program: the value at the path, and whether it was present

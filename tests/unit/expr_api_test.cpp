@@ -144,7 +144,9 @@ TEST_CASE("result forms: literals, computed numbers and strings") {
     r = run(*must_compile("upper(.b)"), rec, arena);
     CHECK(r.value.form == json::Form::StrPlain);
     CHECK(r.value.raw() == "Q");
-    r = run(*must_compile("'lit'"), rec, arena);
+    // Literal values point into the Program: it must outlive the result.
+    auto lit2 = must_compile("'lit'");
+    r = run(*lit2, rec, arena);
     CHECK(r.value.form == json::Form::StrPlain);
     CHECK(r.value.raw() == "lit");
     r = run(*must_compile("[1, .a]"), rec, arena);
