@@ -1,0 +1,277 @@
+#include "source/curl_transport.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <string>
+#include <utility>
+
+#include "source/curl_errors.h"
+
+namespace sluiced::source {
+
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower((unsigned char)x) == std::tolower((unsigned char)y);
+           });
+}
+
+std::string_view trim_ows(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
+bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+}  // namespace
+
+struct CurlTransport::Transfer {
+    CurlTransport* owner = nullptr;
+    CURL* easy = nullptr;
+    curl_slist* headers = nullptr;
+    std::string body;  // CURLOPT_POSTFIELDS points into it
+    char errbuf[CURL_ERROR_SIZE] = {};
+    Response response;
+    std::uint64_t max_body = 0;
+    std::uint64_t received = 0;      // decoded body bytes
+    bool too_large = false;
+    std::int64_t content_length = -1;  // of the current header block
+    bool reserved = false;
+    std::int64_t timeout_ms = 0, connect_timeout_ms = 0;
+    std::function<void(Response)> done;
+
+    ~Transfer() {
+        if (easy) curl_easy_cleanup(easy);
+        if (headers) curl_slist_free_all(headers);
+    }
+
+    // One call per header line, of every header block (redirects, 1xx and a
+    // proxy's CONNECT reply included): a status line starts a new block.
+    static size_t on_header(char* data, size_t size, size_t n, void* userp) {
+        auto* t = static_cast<Transfer*>(userp);
+        const size_t len = size * n;
+        std::string_view line(data, len);
+        if (line.substr(0, 5) == "HTTP/") {
+            t->response.headers.clear();
+            t->content_length = -1;
+            return len;
+        }
+        std::string_view content = trim_ows(line);
+        if (content.empty()) return len;
+        if ((line[0] == ' ' || line[0] == '\t') && !t->response.headers.empty()) {
+            // Obsolete line folding: a continuation of the previous value.
+            t->response.headers.back().second.append(" ").append(content);
+            return len;
+        }
+        auto colon = line.find(':');
+        if (colon == std::string_view::npos) return len;
+        std::string_view name = line.substr(0, colon);
+        std::string_view value = trim_ows(line.substr(colon + 1));
+        if (iequals(name, "Content-Length")) {
+            std::int64_t v = -1;
+            auto r = std::from_chars(value.data(), value.data() + value.size(), v);
+            if (r.ec == std::errc() && r.ptr == value.data() + value.size()) t->content_length = v;
+        }
+        t->response.headers.emplace_back(std::string(name), std::string(value));
+        return len;
+    }
+
+    // Receives the decoded body (libcurl decodes Content-Encoding first).
+    static size_t on_write(char* data, size_t size, size_t n, void* userp) {
+        auto* t = static_cast<Transfer*>(userp);
+        const size_t len = size * n;
+        // received <= max_body holds here: the first excess stops the transfer.
+        if (len > t->max_body - t->received) {
+            t->received += len;
+            t->too_large = true;
+            return 0;  // CURLE_WRITE_ERROR: stop reading now
+        }
+        if (!t->reserved) {
+            t->reserved = true;
+            if (t->content_length > 0)
+                t->response.body.reserve(std::size_t(std::min<std::uint64_t>(t->content_length, t->max_body)));
+        }
+        t->received += len;
+        t->response.body.append(data, len);
+        return len;
+    }
+};
+
+struct CurlTransport::Timer {
+    uv_timer_t handle{};
+    CurlTransport* owner = nullptr;
+    std::function<void()> done;
+
+    static void on_closed(uv_handle_t* h) { delete static_cast<Timer*>(h->data); }
+    void close() {
+        uv_timer_stop(&handle);
+        uv_close(reinterpret_cast<uv_handle_t*>(&handle), &Timer::on_closed);
+    }
+};
+
+CurlTransport::CurlTransport(net::CurlMulti& multi) : multi_(multi) {}
+
+CurlTransport::~CurlTransport() { cancel_all(); }
+
+void CurlTransport::cancel_all() {
+    auto transfers = std::move(transfers_);
+    transfers_.clear();
+    for (Transfer* t : transfers) {
+        multi_.cancel(t->easy);
+        delete t;
+    }
+    auto timers = std::move(timers_);
+    timers_.clear();
+    for (Timer* t : timers) t->close();
+}
+
+void CurlTransport::wait(std::int64_t ms, std::function<void()> done) {
+    auto* t = new Timer;
+    t->owner = this;
+    t->done = std::move(done);
+    t->handle.data = t;
+    uv_timer_init(multi_.loop(), &t->handle);
+    timers_.insert(t);
+    uv_timer_start(
+        &t->handle,
+        [](uv_timer_t* h) {
+            auto* t = static_cast<Timer*>(h->data);
+            t->owner->timers_.erase(t);
+            auto done = std::move(t->done);
+            t->close();
+            if (done) done();
+        },
+        std::uint64_t(std::max<std::int64_t>(ms, 0)), 0);
+}
+
+void CurlTransport::fail_later(std::string error, std::function<void(Response)> done) {
+    wait(0, [error = std::move(error), done = std::move(done)]() {
+        Response r;
+        r.error = error;
+        done(std::move(r));
+    });
+}
+
+void CurlTransport::send(const Request& req, std::function<void(Response)> done) {
+    for (const auto& [name, value] : req.headers) {
+        if (name.empty() || has_line_break(name) || has_line_break(value) ||
+            name.find(':') != std::string::npos) {
+            fail_later("invalid request header \"" + (has_line_break(name) ? std::string("?") : name) + "\"",
+                       std::move(done));
+            return;
+        }
+    }
+    CURL* easy = curl_easy_init();
+    if (!easy) {
+        fail_later("could not create a curl handle", std::move(done));
+        return;
+    }
+    auto* t = new Transfer;
+    t->owner = this;
+    t->easy = easy;
+    t->max_body = req.max_body;
+    t->timeout_ms = req.timeout_ms;
+    t->connect_timeout_ms = req.connect_timeout_ms;
+    t->done = std::move(done);
+
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t);
+    curl_easy_setopt(easy, CURLOPT_URL, req.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 1L);
+    curl_easy_setopt(easy, CURLOPT_MAXREDIRS, 5L);
+    curl_easy_setopt(easy, CURLOPT_ACCEPT_ENCODING, "");  // every decoder libcurl has
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(req.timeout_ms));
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(req.connect_timeout_ms));
+    curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, kBufferSize);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "sluiced/" SLUICED_VERSION);
+    curl_easy_setopt(easy, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1L);
+    curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Transfer::on_header);
+    curl_easy_setopt(easy, CURLOPT_HEADERDATA, t);
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Transfer::on_write);
+    curl_easy_setopt(easy, CURLOPT_WRITEDATA, t);
+    // Proxies: libcurl reads http_proxy/https_proxy/no_proxy... by default.
+
+    if (req.method == "GET") {
+        curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
+    } else if (req.method == "HEAD") {
+        curl_easy_setopt(easy, CURLOPT_NOBODY, 1L);
+    } else {
+        if (req.has_body || req.method == "POST" || req.method == "PUT") {
+            t->body = req.has_body ? req.body : std::string();
+            curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(t->body.size()));
+            curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body.c_str());
+        }
+        if (req.method != "POST") curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, req.method.c_str());
+    }
+
+    for (const auto& [name, value] : req.headers) {
+        // "Name;" is curl's way to send a header with an empty value.
+        std::string line = value.empty() ? name + ";" : name + ": " + value;
+        t->headers = curl_slist_append(t->headers, line.c_str());
+    }
+    t->headers = curl_slist_append(t->headers, "Expect:");  // no 100-continue round trip
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->headers);
+
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, req.tls.verify ? 1L : 0L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, req.tls.verify ? 2L : 0L);
+    if (!req.tls.ca_file.empty()) curl_easy_setopt(easy, CURLOPT_CAINFO, req.tls.ca_file.c_str());
+    if (!req.tls.cert_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLCERT, req.tls.cert_file.c_str());
+    if (!req.tls.key_file.empty()) curl_easy_setopt(easy, CURLOPT_SSLKEY, req.tls.key_file.c_str());
+
+    if (req.basic) {
+        curl_easy_setopt(easy, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
+        curl_easy_setopt(easy, CURLOPT_USERNAME, req.basic_user.c_str());
+        curl_easy_setopt(easy, CURLOPT_PASSWORD, req.basic_password.c_str());
+    }
+
+    transfers_.insert(t);
+    if (!multi_.add(easy, [this, t](CURLcode rc) { finish(t, rc); })) {
+        transfers_.erase(t);
+        auto cb = std::move(t->done);
+        delete t;
+        fail_later("could not start the request", std::move(cb));
+    }
+}
+
+void CurlTransport::finish(Transfer* t, CURLcode rc) {
+    transfers_.erase(t);
+    CURL* easy = t->easy;
+    Response r = std::move(t->response);
+    r.received_bytes = t->received;
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    r.status = int(status);
+    char* eff = nullptr;
+    if (curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff) r.effective_url = eff;
+    if (rc != CURLE_OK) {
+        CurlFailure f;
+        f.code = rc;
+        f.error_buffer = t->errbuf;
+        curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &f.os_errno);
+        f.body_too_large = t->too_large;
+        f.max_body = t->max_body;
+        f.timeout_ms = t->timeout_ms;
+        f.connect_timeout_ms = t->connect_timeout_ms;
+        curl_off_t connect_us = 0;
+        curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+        f.connected = connect_us > 0;
+        curl_easy_getinfo(easy, CURLINFO_REDIRECT_COUNT, &f.redirect_count);
+        if (const std::string* loc = r.header("Location")) f.redirect_target = *loc;
+        TransportError e = describe_curl_failure(f);
+        r.error = std::move(e.text);
+        r.retryable = e.retryable;
+        r.body.clear();
+    }
+    auto done = std::move(t->done);
+    delete t;  // curl_easy_cleanup: already removed from the multi
+    if (done) done(std::move(r));
+}
+
+}  // namespace sluiced::source

@@ -1,0 +1,7 @@
+#include "source/transport.h"
+
+namespace sluiced::source {
+
+Transport::~Transport() = default;
+
+}  // namespace sluiced::source

@@ -1,0 +1,412 @@
+// CurlTransport + fetch_with_retry on a real uv loop against the loopback
+// test server (tests/e2e/http_server.py), one server for the whole file.
+#include <doctest/doctest.h>
+#include <fcntl.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "log/log.h"
+#include "net/curl_multi.h"
+#include "net_test_server.h"
+#include "source/curl_transport.h"
+#include "source/fetch.h"
+#include "source/request_builder.h"
+
+using namespace sluiced;
+using namespace sluiced::source;
+using sluiced::testing::PyHttpServer;
+
+namespace {
+
+std::string routes_json() {
+    std::string big(20000, 'a');
+    std::string ten_k(10000, 'b');
+    std::ostringstream o;
+    o << R"({
+      "/r503": [{"status": 503}, {"status": 200, "body": "ok after 503"}],
+      "/r503x": [{"status": 502}],
+      "/r429": [{"status": 429, "headers": {"Retry-After": "0"}}, {"status": 200, "body": "ok after 429"}],
+      "/r429cap": [{"status": 429, "headers": {"Retry-After": "5"}}, {"status": 200, "body": "capped"}],
+      "/r404": [{"status": 404, "body": "nope"}],
+      "/gzip": [{"body": ")" << big << R"(", "encoding": "gzip"}],
+      "/deflate": [{"body": ")" << big << R"(", "encoding": "deflate"}],
+      "/rawdeflate": [{"body": ")" << big << R"(", "encoding": "raw-deflate"}],
+      "/big_gzip": [{"body": ")" << ten_k << R"(", "encoding": "gzip"}],
+      "/exact": [{"body": "12345"}],
+      "/ftp": [{"redirect": "ftp://127.0.0.1/file"}],
+      "/ftp_cred": [{"redirect": "ftp://user:secret@127.0.0.1/file?token=abc"}],
+      "/file": [{"redirect": "file:///etc/passwd", "status": 301}],
+      "/loop": [{"redirect": "/loop"}],
+      "/c1": [{"redirect": "/c2", "headers": {"X-First": "1"}}],
+      "/c2": [{"redirect": "/c3", "status": 301}],
+      "/c3": [{"redirect": "/c4", "status": 303}],
+      "/c4": [{"redirect": "/c5", "status": 307}],
+      "/c5": [{"redirect": "/final", "status": 308}],
+      "/final": [{"body": "final", "headers": {"X-Final": "yes"}}],
+      "/slow": [{"body": "late", "header_delay": 3}],
+      "/slowbody": [{"body": "late", "delay": 3}],
+      "/close": [{"close": true}, {"body": "recovered"}],
+      "/closeall": [{"close": true}],
+      "/truncate": [{"body": ")" << std::string(100, 'c') << R"(", "truncate": 10}],
+      "/drip": [{"body": "abcdefghij", "drip": [3, 0.02], "chunked": true}],
+      "/echo": [{"status": 201, "body": "{}"}],
+      "/headers": [{"headers": [["X-Multi", "a"], ["X-Multi", "b"], ["Content-Type", "text/plain"]], "body": "h"}]
+    })";
+    return o.str();
+}
+
+PyHttpServer& server() {
+    // Keep request_retry events out of the test output (one test captures them).
+    static bool quiet = (log::configure(log::Format::Json, log::Level::Error), true);
+    (void)quiet;
+    static PyHttpServer srv(routes_json());
+    return srv;
+}
+
+struct Run {
+    FetchOutcome out;
+    std::int64_t elapsed_ms = 0;
+};
+
+config::Retry fast_retry(int attempts) {
+    config::Retry r;
+    r.attempts = attempts;
+    r.backoff_ms = 1;
+    r.max_backoff_ms = 5;
+    return r;
+}
+
+Request get(const std::string& url) {
+    Request r;
+    r.url = url;
+    r.timeout_ms = 5000;
+    r.connect_timeout_ms = 2000;
+    return r;
+}
+
+// Runs one fetch on a fresh loop and tears everything down, asserting that
+// every uv handle was closed.
+Run run_fetch(const Request& req, const config::Retry& retry) {
+    Run run;
+    uv_loop_t loop;
+    REQUIRE(uv_loop_init(&loop) == 0);
+    {
+        net::CurlMulti multi(&loop);
+        {
+            CurlTransport transport(multi);
+            bool done = false;
+            auto start = sluiced::testing::now_ms();
+            fetch_with_retry(transport, req, retry, "test", [&](FetchOutcome o) {
+                run.out = std::move(o);
+                done = true;
+            });
+            while (!done && uv_run(&loop, UV_RUN_ONCE)) {
+            }
+            run.elapsed_ms = sluiced::testing::now_ms() - start;
+            CHECK(done);
+            CHECK(transport.in_flight() == 0);
+        }
+        bool closed = false;
+        multi.close([&] { closed = true; });
+        uv_run(&loop, UV_RUN_DEFAULT);
+        CHECK(closed);
+    }
+    CHECK(uv_loop_close(&loop) == 0);
+    return run;
+}
+
+// Captures what is written to fd 2 (the log) while alive.
+class StderrCapture {
+public:
+    StderrCapture() {
+        std::fflush(stderr);
+        path_ = "/tmp/sluiced-stderr-" + std::to_string(getpid());
+        saved_ = dup(2);
+        int fd = open(path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+        dup2(fd, 2);
+        ::close(fd);
+    }
+    std::string finish() {
+        std::fflush(stderr);
+        dup2(saved_, 2);
+        ::close(saved_);
+        std::ifstream f(path_);
+        std::stringstream ss;
+        ss << f.rdbuf();
+        std::remove(path_.c_str());
+        return ss.str();
+    }
+
+private:
+    std::string path_;
+    int saved_ = -1;
+};
+
+std::size_t count(const std::string& hay, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto p = hay.find(needle); p != std::string::npos; p = hay.find(needle, p + 1)) ++n;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("503 then 200: two attempts") {
+    auto run = run_fetch(get(server().url("/r503")), fast_retry(3));
+    CHECK(run.out.response.error == "");
+    CHECK(run.out.attempts == 2);
+    CHECK(run.out.retries == 1);
+    CHECK(run.out.last_status == 200);
+    CHECK(run.out.ok());
+    CHECK(run.out.response.body == "ok after 503");
+    CHECK(run.out.response.received_bytes == 12);
+}
+
+TEST_CASE("5xx every time: attempts exhausted, last status kept") {
+    auto run = run_fetch(get(server().url("/r503x")), fast_retry(3));
+    CHECK(run.out.response.error == "");
+    CHECK(run.out.attempts == 3);
+    CHECK(run.out.last_status == 502);
+    CHECK_FALSE(run.out.ok());
+}
+
+TEST_CASE("429 with Retry-After: 0 replaces a long backoff") {
+    config::Retry retry;
+    retry.attempts = 3;
+    retry.backoff_ms = 20000;
+    retry.max_backoff_ms = 30000;
+    auto run = run_fetch(get(server().url("/r429")), retry);
+    CHECK(run.out.attempts == 2);
+    CHECK(run.out.last_status == 200);
+    CHECK(run.out.response.body == "ok after 429");
+    CHECK(run.elapsed_ms < 3000);
+}
+
+TEST_CASE("Retry-After is capped at max_backoff") {
+    config::Retry retry;
+    retry.attempts = 2;
+    retry.backoff_ms = 10;
+    retry.max_backoff_ms = 200;
+    auto run = run_fetch(get(server().url("/r429cap")), retry);
+    CHECK(run.out.attempts == 2);
+    CHECK(run.out.response.body == "capped");
+    CHECK(run.elapsed_ms >= 190);
+    CHECK(run.elapsed_ms < 3000);
+}
+
+TEST_CASE("404 is not retried") {
+    auto run = run_fetch(get(server().url("/r404")), fast_retry(3));
+    CHECK(run.out.attempts == 1);
+    CHECK(run.out.last_status == 404);
+    CHECK(run.out.response.error == "");
+    CHECK(run.out.response.body == "nope");
+}
+
+TEST_CASE("compressed bodies are decoded: gzip, deflate zlib-wrapped and raw") {
+    for (const char* path : {"/gzip", "/deflate", "/rawdeflate"}) {
+        CAPTURE(path);
+        auto run = run_fetch(get(server().url(path)), fast_retry(1));
+        CHECK(run.out.response.error == "");
+        CHECK(run.out.last_status == 200);
+        CHECK(run.out.response.body == std::string(20000, 'a'));
+        CHECK(run.out.response.received_bytes == 20000);
+        REQUIRE(run.out.response.header("content-encoding"));
+    }
+}
+
+TEST_CASE("max_body counts decoded bytes and is not retried") {
+    Request req = get(server().url("/big_gzip"));
+    req.max_body = 5000;  // the gzip body is ~50 bytes on the wire, 10000 decoded
+    auto run = run_fetch(req, fast_retry(3));
+    CHECK(run.out.response.error == "response body exceeds max_body (5000 bytes)");
+    CHECK_FALSE(run.out.response.retryable);
+    CHECK(run.out.attempts == 1);
+    CHECK(run.out.response.body.empty());
+
+    Request exact = get(server().url("/exact"));
+    exact.max_body = 5;  // exactly max_body is fine
+    auto ok = run_fetch(exact, fast_retry(1));
+    CHECK(ok.out.response.error == "");
+    CHECK(ok.out.response.body == "12345");
+    exact.max_body = 4;
+    auto over = run_fetch(exact, fast_retry(1));
+    CHECK(over.out.response.error == "response body exceeds max_body (4 bytes)");
+}
+
+TEST_CASE("redirects to non-http(s) URLs are refused, credentials not shown") {
+    auto run = run_fetch(get(server().url("/ftp")), fast_retry(3));
+    CHECK(run.out.response.error == "redirect to a non-http(s) URL refused: ftp://127.0.0.1/file");
+    CHECK_FALSE(run.out.response.retryable);
+    CHECK(run.out.attempts == 1);
+
+    auto cred = run_fetch(get(server().url("/ftp_cred")), fast_retry(1));
+    CHECK(cred.out.response.error == "redirect to a non-http(s) URL refused: ftp://127.0.0.1/file?token=***");
+
+    auto file = run_fetch(get(server().url("/file")), fast_retry(1));
+    CHECK(file.out.response.error == "redirect to a non-http(s) URL refused: file:///etc/passwd");
+}
+
+TEST_CASE("redirects: 5 are followed, the 6th is too many") {
+    auto run = run_fetch(get(server().url("/c1")), fast_retry(1));
+    CHECK(run.out.response.error == "");
+    CHECK(run.out.last_status == 200);
+    CHECK(run.out.response.body == "final");
+    CHECK(run.out.response.effective_url == server().url("/final"));
+    // Headers of the final response only.
+    CHECK(run.out.response.header("X-Final"));
+    CHECK_FALSE(run.out.response.header("X-First"));
+    CHECK_FALSE(run.out.response.header("Location"));
+
+    auto loop = run_fetch(get(server().url("/loop")), fast_retry(3));
+    CHECK(loop.out.response.error == "too many redirects (max 5)");
+    CHECK_FALSE(loop.out.response.retryable);
+    CHECK(loop.out.attempts == 1);
+}
+
+TEST_CASE("connection refused is retried, then fails") {
+    std::string url = "http://127.0.0.1:" + std::to_string(sluiced::testing::closed_port()) + "/x";
+    auto run = run_fetch(get(url), fast_retry(3));
+    CHECK(run.out.response.error == "connection refused");
+    CHECK(run.out.response.retryable);
+    CHECK(run.out.attempts == 3);
+    CHECK(run.out.retries == 2);
+    CHECK(run.out.last_status == 0);
+}
+
+TEST_CASE("request_retry events: fields, no credentials") {
+    std::string url = "http://user:hunter2@127.0.0.1:" + std::to_string(sluiced::testing::closed_port()) +
+                      "/x?api_key=k3y&page=1";
+    log::configure(log::Format::Json, log::Level::Info);
+    StderrCapture cap;
+    auto run = run_fetch(get(url), fast_retry(2));
+    std::string logged = cap.finish();
+    log::configure(log::Format::Json, log::Level::Error);
+    CHECK(run.out.attempts == 2);
+    CHECK(count(logged, "\"event\":\"request_retry\"") == 1);
+    CHECK(count(logged, "\"pipeline\":\"test\"") == 1);
+    CHECK(count(logged, "\"attempt\":1") == 1);
+    CHECK(count(logged, "\"wait_ms\":") == 1);
+    CHECK(count(logged, "\"error\":\"connection refused\"") == 1);
+    CHECK(count(logged, "api_key=***") == 1);
+    CHECK(logged.find("hunter2") == std::string::npos);
+    CHECK(logged.find("k3y") == std::string::npos);
+    CHECK(logged.find("\"level\":\"warn\"") != std::string::npos);
+}
+
+TEST_CASE("timeouts are retried; the error names the timeout") {
+    Request req = get(server().url("/slow"));
+    req.timeout_ms = 300;
+    auto run = run_fetch(req, fast_retry(2));
+    CHECK(run.out.response.error == "timed out after 300 ms");
+    CHECK(run.out.response.retryable);
+    CHECK(run.out.attempts == 2);
+    CHECK(run.elapsed_ms >= 590);
+    CHECK(run.elapsed_ms < 2500);
+
+    Request body = get(server().url("/slowbody"));
+    body.timeout_ms = 300;
+    auto run2 = run_fetch(body, fast_retry(1));
+    CHECK(run2.out.response.error == "timed out after 300 ms");
+    CHECK(run2.out.last_status == 200);  // the status line had arrived
+}
+
+TEST_CASE("a connection closed without a response is retried") {
+    auto run = run_fetch(get(server().url("/close")), fast_retry(3));
+    CHECK(run.out.attempts == 2);
+    CHECK(run.out.response.body == "recovered");
+
+    auto all = run_fetch(get(server().url("/closeall")), fast_retry(2));
+    CHECK(all.out.response.error == "server closed the connection without a response");
+    CHECK(all.out.attempts == 2);
+}
+
+TEST_CASE("a truncated body is retryable") {
+    auto run = run_fetch(get(server().url("/truncate")), fast_retry(1));
+    CHECK(run.out.response.error == "response body incomplete: transfer closed with 90 bytes remaining to read");
+    CHECK(run.out.response.retryable);
+}
+
+TEST_CASE("a dripped chunked body arrives whole; repeated headers are kept") {
+    auto run = run_fetch(get(server().url("/drip")), fast_retry(1));
+    CHECK(run.out.response.error == "");
+    CHECK(run.out.response.body == "abcdefghij");
+
+    auto h = run_fetch(get(server().url("/headers")), fast_retry(1));
+    int multi = 0;
+    for (const auto& [k, v] : h.out.response.headers)
+        if (k == "X-Multi") ++multi;
+    CHECK(multi == 2);
+    REQUIRE(h.out.response.header("x-multi"));
+    CHECK(*h.out.response.header("x-multi") == "a");
+    REQUIRE(h.out.response.header("content-type"));
+    CHECK(*h.out.response.header("content-type") == "text/plain");
+}
+
+TEST_CASE("what goes on the wire: method, query, headers, body, auth") {
+    config::HttpSource src;
+    src.url = server().url("/echo");
+    src.method = "POST";
+    src.body = R"({"q":"x y"})";
+    src.auth.kind = config::Auth::Kind::Bearer;
+    src.auth.bearer = "tok";
+    std::string err;
+    Request req = build_request(src, {{"X-Empty", ""}, {"Accept", "application/json"}},
+                                {{"q", "a b&c"}, {"u", "é"}}, err);
+    REQUIRE(err == "");
+    auto run = run_fetch(req, fast_retry(1));
+    CHECK(run.out.last_status == 201);
+
+    config::HttpSource put = src;
+    put.url = server().url("/echo");
+    put.method = "PUT";
+    put.auth.kind = config::Auth::Kind::Basic;
+    put.auth.user = "alice";
+    put.auth.password = "s3cret";
+    Request preq = build_request(put, {{"Content-Type", "text/plain"}}, {}, err);
+    auto prun = run_fetch(preq, fast_retry(1));
+    CHECK(prun.out.last_status == 201);
+
+    std::string rec = server().requests_json();
+    CHECK(rec.find(R"("method": "POST", "path": "/echo?q=a+b%26c&u=%C3%A9")") != std::string::npos);
+    CHECK(rec.find(R"(["Authorization", "Bearer tok"])") != std::string::npos);
+    CHECK(rec.find(R"(["X-Empty", ""])") != std::string::npos);
+    CHECK(rec.find(R"(["Content-Type", "application/json"])") != std::string::npos);
+    CHECK(rec.find(R"("body": "{\"q\":\"x y\"}")") != std::string::npos);
+    CHECK(rec.find(R"(["User-Agent", "sluiced/)") != std::string::npos);
+    CHECK(rec.find(R"("Accept-Encoding", ")") != std::string::npos);
+    CHECK(rec.find("Expect") == std::string::npos);
+    CHECK(rec.find(R"("method": "PUT", "path": "/echo")") != std::string::npos);
+    CHECK(rec.find(R"(["Authorization", "Basic YWxpY2U6czNjcmV0"])") != std::string::npos);
+    CHECK(rec.find(R"(["Content-Type", "text/plain"])") != std::string::npos);
+}
+
+TEST_CASE("invalid header text fails without sending") {
+    Request req = get(server().url("/echo"));
+    req.headers = {{"X-Bad", "a\r\nInjected: 1"}};
+    auto run = run_fetch(req, fast_retry(3));
+    CHECK(run.out.response.error == "invalid request header \"X-Bad\"");
+    CHECK(run.out.attempts == 1);
+}
+
+TEST_CASE("CurlTransport cancel_all drops requests and waits; loop closes") {
+    uv_loop_t loop;
+    REQUIRE(uv_loop_init(&loop) == 0);
+    {
+        net::CurlMulti multi(&loop);
+        bool called = false;
+        {
+            CurlTransport t(multi);
+            t.send(get(server().url("/slow")), [&](Response) { called = true; });
+            t.wait(10000, [&] { called = true; });
+            for (int i = 0; i < 10; ++i) uv_run(&loop, UV_RUN_NOWAIT);
+            CHECK(t.in_flight() == 2);
+        }  // destructor cancels
+        bool closed = false;
+        multi.close([&] { closed = true; });
+        uv_run(&loop, UV_RUN_DEFAULT);
+        CHECK(closed);
+        CHECK_FALSE(called);
+    }
+    CHECK(uv_loop_close(&loop) == 0);
+}
