@@ -9,6 +9,7 @@ pkgs=(
   libhowardhinnant-date-dev zlib1g-dev libbrotli-dev
   python3 python3-yaml python3-jsonschema python3-aiohttp
   iso-codes jq curl ca-certificates openssl tzdata util-linux
+  dpkg-dev file systemd groff-base
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -66,10 +66,11 @@ bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-std::string quoted(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string bt(std::string_view s) { return "`" + std::string(s) + "`"; }
 
 // Parses one value of a field: a number in range or a name. `range_end`:
-// the value ends a range, where `sun` means 7.
+// the value ends a range, where `sun` means 7. `problem` is completed by
+// " in the <field> field".
 bool parse_value(std::string_view tok, const FieldDef& f, bool range_end, int& v, std::string& problem) {
     if (all_digits(tok)) {
         long long n = 0;
@@ -78,7 +79,7 @@ bool parse_value(std::string_view tok, const FieldDef& f, bool range_end, int& v
             if (n > 1000000) break;
         }
         if (n < f.min || n > f.max) {
-            problem = std::string(tok) + " is out of range " + std::to_string(f.min) + "-" + std::to_string(f.max);
+            problem = "value " + std::string(tok) + " out of range " + std::to_string(f.min) + "-" + std::to_string(f.max);
             return false;
         }
         v = int(n);
@@ -92,17 +93,15 @@ bool parse_value(std::string_view tok, const FieldDef& f, bool range_end, int& v
                 return true;
             }
         }
-        problem = quoted(tok) + " is not a number or " + f.names_label;
-        return false;
     }
-    problem = quoted(tok) + " is not a number";
+    problem = "invalid value " + bt(tok);
     return false;
 }
 
 // One comma-separated element: `*`, `n`, `a-b`, each optionally `/step`.
 bool parse_element(std::string_view item, const FieldDef& f, std::uint64_t& bits, std::string& problem) {
     if (item.empty()) {
-        problem = "empty list element";
+        problem = "empty list item";
         return false;
     }
     std::string_view base = item;
@@ -111,25 +110,18 @@ bool parse_element(std::string_view item, const FieldDef& f, std::uint64_t& bits
     if (const auto slash = item.find('/'); slash != std::string_view::npos) {
         base = item.substr(0, slash);
         const std::string_view st = item.substr(slash + 1);
-        if (st.find('/') != std::string_view::npos) {
-            problem = quoted(item) + " has more than one step";
-            return false;
-        }
         if (!all_digits(st)) {
-            problem = "step " + quoted(st) + " is not a number";
+            problem = "invalid step " + bt(st);
             return false;
         }
-        if (st.size() > 6) {
-            problem = "step " + std::string(st) + " is too large";
+        const int span = f.max - f.min + 1;
+        if (st.size() > 6 || std::stoi(std::string(st)) < 1 || std::stoi(std::string(st)) > span) {
+            problem = "step " + bt(st) + " out of range 1-" + std::to_string(span);
             return false;
         }
         step = std::stoi(std::string(st));
-        if (step == 0) {
-            problem = "step 0 must be at least 1";
-            return false;
-        }
         if (base.empty()) {
-            problem = quoted(item) + " has no start before the step";
+            problem = "missing value before the step in " + bt(item);
             return false;
         }
         has_step = true;
@@ -140,13 +132,13 @@ bool parse_element(std::string_view item, const FieldDef& f, std::uint64_t& bits
         hi = f.max;
     } else if (const auto dash = base.find('-'); dash != std::string_view::npos) {
         const std::string_view a = base.substr(0, dash), b = base.substr(dash + 1);
-        if (a.empty() || b.empty() || b.find('-') != std::string_view::npos) {
-            problem = quoted(base) + " is not a valid range";
+        if (a.empty() || b.empty()) {
+            problem = "invalid range " + bt(base);
             return false;
         }
         if (!parse_value(a, f, false, lo, problem) || !parse_value(b, f, true, hi, problem)) return false;
         if (lo > hi) {
-            problem = "range " + std::string(base) + " is reversed (the start is after the end)";
+            problem = "range " + bt(base) + " goes backwards";
             return false;
         }
     } else {
@@ -166,7 +158,7 @@ bool parse_field(const Token& t, const FieldDef& f, std::uint64_t& bits, std::st
         const std::string_view item =
             t.text.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
         if (!parse_element(item, f, bits, problem)) {
-            error = std::string(f.name) + " field " + quoted(t.text) + ": " + problem;
+            error = problem + " in the " + f.name + " field";
             return false;
         }
         if (comma == std::string_view::npos) break;
@@ -258,24 +250,19 @@ static_assert(kCronHorizonYears % 400 == 0);
 
 bool parse_cron(std::string_view text, CronSpec& out, std::string& error, std::size_t& error_offset) {
     const std::vector<Token> fields = split_fields(text);
-    if (fields.empty()) {
-        error = "the cron expression is empty";
-        error_offset = 0;
-        return false;
-    }
-    if (!fields[0].text.empty() && fields[0].text[0] == '@') {
+    if (!fields.empty() && fields[0].text[0] == '@') {
         const Macro* found = nullptr;
         for (const Macro& m : kMacros)
             if (iequals(fields[0].text, m.name)) found = &m;
         if (!found) {
-            error = "unknown macro " + quoted(fields[0].text) +
-                    " (use @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually)";
+            error = "unknown macro " + bt(fields[0].text) +
+                    " (expected @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually)";
             error_offset = fields[0].offset;
             return false;
         }
         if (fields.size() > 1) {
-            error = "the macro " + std::string(found->name) + " stands alone, but " + quoted(fields[1].text) +
-                    " follows it";
+            error = "unexpected " + bt(fields[1].text) + " after the macro " + bt(fields[0].text) +
+                    " (a macro stands alone)";
             error_offset = fields[1].offset;
             return false;
         }
@@ -283,8 +270,9 @@ bool parse_cron(std::string_view text, CronSpec& out, std::string& error, std::s
         return parse_cron(found->expansion, out, error, ignored);
     }
     if (fields.size() != 5 && fields.size() != 6) {
-        error = "expected 5 or 6 fields (6 = seconds first), found " + std::to_string(fields.size());
-        error_offset = fields.size() > 6 ? fields[6].offset : text.size();
+        error = "expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got " +
+                std::to_string(fields.size());
+        error_offset = fields.size() > 6 ? fields[6].offset : fields.empty() ? 0 : text.size();
         return false;
     }
     const bool with_seconds = fields.size() == 6;

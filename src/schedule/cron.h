@@ -37,17 +37,25 @@ struct CronSpec {
 // A field is a comma list of `*`, `n`, `a-b`, `*/s`, `a-b/s` and `a/s`
 // (= a-MAX/s, MAX being 59, 23, 31, 12 or 7); months take jan..dec and
 // days of the week sun..sat (any case; 0 and 7 are Sunday; `sun` ending a
-// range means 7, so `fri-sun` works). Leading and trailing blanks are ignored.
-// On invalid syntax returns false, `error` a sentence naming the field:
-//   expected 5 or 6 fields (6 = seconds first), found 4
-//   minute field "60": 60 is out of range 0-59
-//   hour field "5-1": range 5-1 is reversed (the start is after the end)
-//   minute field "*/0": step 0 must be at least 1
-//   month field "foo": "foo" is not a number or a month name (jan-dec)
-//   unknown macro "@reboot" (use @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually)
+// range means 7, so `fri-sun` works; a step is 1 up to the field's span:
+// 60, 24, 31, 12 or 8). Leading and trailing blanks are ignored.
+// On invalid syntax returns false with `error` a sentence naming the field,
+// worded like the rest of the configuration errors (the loader prefixes
+// "invalid cron expression `TEXT`: "):
+//   expected 5 fields (minute hour day-of-month month day-of-week) or 6 (seconds first), got 4
+//   value 60 out of range 0-59 in the minute field
+//   invalid value `foo` in the month field
+//   range `5-1` goes backwards in the hour field
+//   step `0` out of range 1-60 in the minute field
+//   invalid step `x` in the minute field
+//   empty list item in the minute field
+//   invalid range `1-` in the minute field
+//   missing value before the step in `/5` in the minute field
+//   unknown macro `@reboot` (expected @hourly, @daily, @midnight, @weekly, @monthly, @yearly or @annually)
+//   unexpected `5` after the macro `@daily` (a macro stands alone)
 // and `error_offset` the 0-based byte offset in `text` of the offending
 // field (of the first extra field when there are too many, text.size() when
-// there are too few). `out` is unspecified then.
+// there are too few, 0 when there are none). `out` is unspecified then.
 bool parse_cron(std::string_view text, CronSpec& out, std::string& error, std::size_t& error_offset);
 
 // next_cron's result when nothing fires within kCronHorizonYears.

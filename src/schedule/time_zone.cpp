@@ -60,16 +60,16 @@ std::string suggest_zone(std::string_view tz) {
 
 bool valid_tz(std::string_view tz, std::string& error) {
     if (tz == "UTC" || tz == "local" || find_zone(tz)) return true;
+    const std::string expected = " (expected UTC, local or an IANA name such as Europe/Berlin)";
     if (tz.empty()) {
-        error = "the time zone is empty; use UTC, local or an IANA zone name such as Europe/Berlin";
+        error = "empty time zone" + expected;
         return false;
     }
     const std::string hint = suggest_zone(tz);
     if (!hint.empty())
-        error = "unknown time zone \"" + std::string(tz) + "\" (did you mean \"" + hint + "\"?)";
+        error = "unknown time zone `" + std::string(tz) + "` (did you mean `" + hint + "`?)";
     else
-        error = "unknown time zone \"" + std::string(tz) +
-                "\"; use UTC, local or an IANA zone name such as Europe/Berlin";
+        error = "unknown time zone `" + std::string(tz) + "`" + expected;
     return false;
 }
 

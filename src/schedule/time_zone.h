@@ -14,9 +14,12 @@ namespace sluiced::schedule {
 
 // True when `tz` is "UTC", "local" or a zone name the tz database knows
 // (case-sensitive, as IANA names are: "Europe/Berlin", "US/Eastern",
-// "EST5EDT"). Otherwise false, and `error` is a sentence such as
-//   unknown time zone "Europe/Berln" (did you mean "Europe/Berlin"?)
-//   unknown time zone "Mars/Olympus"; use UTC, local or an IANA zone name such as Europe/Berlin
+// "EST5EDT"; not "posix/...", "right/...", "Factory", "posixrules", paths).
+// Otherwise false, and `error` is a sentence such as
+//   unknown time zone `Europe/Berln` (did you mean `Europe/Berlin`?)
+//   unknown time zone `Mars/Olympus` (expected UTC, local or an IANA name such as Europe/Berlin)
+//   empty time zone (expected UTC, local or an IANA name such as Europe/Berlin)
+// Use this at load time: next_cron treats a name it cannot resolve as UTC.
 bool valid_tz(std::string_view tz, std::string& error);
 
 // The zone `tz` names: nullptr for "UTC" (and for names that are not

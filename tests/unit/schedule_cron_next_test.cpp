@@ -248,10 +248,10 @@ TEST_CASE("cron with tz local follows TZ") {
 TEST_CASE("next_fire_times reports bad cron and tz") {
     std::string error;
     CHECK(fire_times("61 * * * *", "UTC", "2025-01-01T00:00:00Z", error).empty());
-    CHECK(error == "minute field \"61\": 61 is out of range 0-59");
+    CHECK(error == "value 61 out of range 0-59 in the minute field");
     error.clear();
     CHECK(fire_times("0 * * * *", "Mars/Olympus", "2025-01-01T00:00:00Z", error).empty());
-    CHECK(error.rfind("unknown time zone \"Mars/Olympus\"", 0) == 0);
+    CHECK(error == "unknown time zone `Mars/Olympus` (expected UTC, local or an IANA name such as Europe/Berlin)");
 }
 
 TEST_CASE("next_fire_times for every is unchanged") {

@@ -23,14 +23,18 @@ TEST_CASE("invalid time zones: exact messages") {
         const char* error;
     };
     const Case cases[] = {
-        {"", "the time zone is empty; use UTC, local or an IANA zone name such as Europe/Berlin"},
-        {"Europe/Berln", "unknown time zone \"Europe/Berln\" (did you mean \"Europe/Berlin\"?)"},
-        {"europe/berlin", "unknown time zone \"europe/berlin\" (did you mean \"Europe/Berlin\"?)"},
-        {"utc", "unknown time zone \"utc\" (did you mean \"UTC\"?)"},
-        {"Local", "unknown time zone \"Local\" (did you mean \"local\"?)"},
-        {"Mars/Olympus_Mons", "unknown time zone \"Mars/Olympus_Mons\"; use UTC, local or an IANA zone name such as Europe/Berlin"},
-        {"../../etc/passwd", "unknown time zone \"../../etc/passwd\"; use UTC, local or an IANA zone name such as Europe/Berlin"},
-        {"/usr/share/zoneinfo/UTC", "unknown time zone \"/usr/share/zoneinfo/UTC\"; use UTC, local or an IANA zone name such as Europe/Berlin"},
+        {"", "empty time zone (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"Europe/Berln", "unknown time zone `Europe/Berln` (did you mean `Europe/Berlin`?)"},
+        {"europe/berlin", "unknown time zone `europe/berlin` (did you mean `Europe/Berlin`?)"},
+        {"utc", "unknown time zone `utc` (did you mean `UTC`?)"},
+        {"Local", "unknown time zone `Local` (did you mean `local`?)"},
+        {"Mars/Olympus_Mons", "unknown time zone `Mars/Olympus_Mons` (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"../../etc/passwd", "unknown time zone `../../etc/passwd` (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"/usr/share/zoneinfo/UTC", "unknown time zone `/usr/share/zoneinfo/UTC` (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"Europe", "unknown time zone `Europe` (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"zone.tab", "unknown time zone `zone.tab` (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"posixrules", "unknown time zone `posixrules` (expected UTC, local or an IANA name such as Europe/Berlin)"},
+        {"right/UTC", "unknown time zone `right/UTC` (expected UTC, local or an IANA name such as Europe/Berlin)"},
     };
     for (const Case& c : cases) {
         std::string error;
