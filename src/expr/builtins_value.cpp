@@ -96,7 +96,7 @@ Result fn_to_number(const Node&, const json::Value* a, Context& ctx) {
         auto r = std::from_chars(u.data(), u.data() + u.size(), d);
         if (r.ec == std::errc() && r.ptr == u.data() + u.size() && std::isfinite(d)) return ok(json::Value::number_double(d));
     }
-    if (s.size() > 40) return fail(ctx, "to_number: \"%.37s...\" is not a number", std::string(s.substr(0, 37)).c_str());
+    if (s.size() > 40) return fail(ctx, "to_number: \"%.37s...\" is not a number", s.data());
     return fail(ctx, "to_number: \"%.*s\" is not a number", int(s.size()), s.data());
 }
 
