@@ -10,8 +10,9 @@ namespace sluiced::expr {
 namespace {
 
 bool key_equals(const json::Value& k, std::string_view key, Arena& arena) {
-    if (k.form == json::Form::StrPlain || !k.flag)
-        return k.size == key.size() && (key.empty() || std::memcmp(k.text, key.data(), key.size()) == 0);
+    if (k.form == json::Form::StrPlain || !k.flag)  // raw text is the decoded text
+        return k.size == key.size() &&
+               (key.empty() || (k.text[0] == key[0] && std::memcmp(k.text + 1, key.data() + 1, key.size() - 1) == 0));
     // Escaped key: its decoded text is never longer than the raw text.
     if (k.size < key.size()) return false;
     return json::string_text(k, arena) == key;
