@@ -52,7 +52,17 @@ private:
     }
 
     // level 1: c ? a : b (right-associative)
+    // Nesting guard: parentheses, arrays, calls, `not` and `-` recurse.
+    struct Depth {
+        Parser& p;
+        explicit Depth(Parser& parser) : p(parser) { ++p.depth_; }
+        ~Depth() { --p.depth_; }
+    };
+    static constexpr int kMaxDepth = 256;
+
     AstPtr ternary() {
+        Depth d(*this);
+        if (depth_ > kMaxDepth) return fail(peek().offset, "the expression is nested too deeply");
         std::size_t start = peek().offset;
         AstPtr t = ternary_();
         if (t) t->start = start;
@@ -107,6 +117,8 @@ private:
     // level 4: ! not (prefix, looser than comparisons)
     AstPtr not_() {
         if (peek().kind == Tok::Bang || word("not")) {
+            Depth d(*this);
+            if (depth_ > kMaxDepth) return fail(peek().offset, "the expression is nested too deeply");
             std::size_t off = take().offset;
             AstPtr x = not_();
             if (!x) return nullptr;
@@ -205,6 +217,8 @@ private:
     // the literal, so `-1.10` keeps its text)
     AstPtr unary() {
         if (peek().kind != Tok::Minus) return postfix();
+        Depth d(*this);
+        if (depth_ > kMaxDepth) return fail(peek().offset, "the expression is nested too deeply");
         std::size_t off = take().offset;
         AstPtr x = unary();
         if (!x) return nullptr;
@@ -384,6 +398,7 @@ private:
     std::size_t pos_ = 0;
     CompileError& e_;
     bool failed_ = false;
+    int depth_ = 0;
 };
 
 }  // namespace

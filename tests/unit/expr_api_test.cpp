@@ -270,3 +270,24 @@ TEST_CASE("regexes are compiled once, with RE2 syntax") {
     CHECK(expr::compile(R"(.s =~ "(a)\\1")", e) == nullptr);
     CHECK(e.message.rfind("invalid regex", 0) == 0);
 }
+
+TEST_CASE("deep nesting is a compile error, not a stack overflow") {
+    expr::CompileError e;
+    std::string deep = std::string(100000, '(') + "1" + std::string(100000, ')');
+    CHECK(expr::compile(deep, e) == nullptr);
+    CHECK(e.message == "the expression is nested too deeply");
+    CHECK(expr::compile(std::string(100000, '-') + "1", e) == nullptr);
+    CHECK(expr::compile(std::string(100000, '!') + "true", e) == nullptr);
+    CHECK(expr::compile(std::string(100000, '[') , e) == nullptr);
+    // Moderate nesting is fine.
+    std::string ok = std::string(100, '(') + "1" + std::string(100, ')');
+    CHECK(expr::compile(ok, e) != nullptr);
+    // Long flat chains do not recurse deeply.
+    std::string chain = "1";
+    for (int i = 0; i < 5000; ++i) chain += " + 1";
+    auto p = expr::compile(chain, e);
+    REQUIRE(p != nullptr);
+    Arena arena;
+    expr::Context ctx{arena, 0};
+    CHECK(encode(expr::eval(*p, json::Value::null(), ctx).value) == "5001");
+}
