@@ -244,7 +244,7 @@ class ValidFiles(unittest.TestCase):
                 self.assertEqual(errs, [], describe(errs))
 
     def test_comment_only_and_empty_files_are_valid(self):
-        for text in ("", "# nothing yet\n", "pipelines: {}\n", "tests: []\n"):
+        for text in ("", "# nothing yet\n", "pipelines: {}\n", "tests: []\n", "pipelines:\n", "tests:\n"):
             with self.subTest(text=text):
                 self.assertEqual(errors_of(load_yaml(text)), [])
 
@@ -254,12 +254,18 @@ class ValidFiles(unittest.TestCase):
 
     def test_durations_and_sizes(self):
         base = load_yaml(MINIMAL)
-        for every in ("250ms", "30s", "5m", "1h", "1h30m", "1d12h", "0", 0,
+        for every in ("250ms", "30s", "5m", "1h", "1h30m", "1d12h", "0s1ms",
                       "${EVERY}", "${EVERY:-30s}"):
             with self.subTest(every=every):
                 base["pipelines"]["p"]["schedule"] = {"every": every}
                 self.assertEqual(errors_of(base), [])
-        for every in ("30", "1m1h", "1.5s", "30 s", "", "5mm", "1s1s", 30, "1S"):
+        for jitter in ("0", 0, "0s", "5s"):
+            with self.subTest(jitter=jitter):
+                base["pipelines"]["p"]["schedule"] = {"every": "1m", "jitter": jitter}
+                self.assertEqual(errors_of(base), [])
+        # `every` must be greater than zero.
+        for every in ("30", "1m1h", "1.5s", "30 s", "", "5mm", "1s1s", 30, "1S",
+                      "0", 0, "0s", "0h0m"):
             with self.subTest(every=every):
                 base["pipelines"]["p"]["schedule"] = {"every": every}
                 errs = errors_of(base)
@@ -271,7 +277,7 @@ class ValidFiles(unittest.TestCase):
             with self.subTest(size=size):
                 base["pipelines"]["p"]["source"]["http"]["max_body"] = size
                 self.assertEqual(errors_of(base), [])
-        for size in ("64kib", "1.5MiB", "-1", -1, "64 KiB", "MiB"):
+        for size in ("64kib", "1.5MiB", "-1", -1, "64 KiB", "MiB", 0, "0KiB"):
             with self.subTest(size=size):
                 base["pipelines"]["p"]["source"]["http"]["max_body"] = size
                 self.assertTrue(errors_of(base), f"{size!r} accepted")
@@ -347,6 +353,10 @@ class InvalidFiles(unittest.TestCase):
             "ftp url": """
                 pipelines:
                   p: { source: { http: { url: "ftp://h/" } }, sink: { stdout: {} } }
+                """,
+            "white space in url": """
+                pipelines:
+                  p: { source: { http: { url: "http://h/ x" } }, sink: { stdout: {} } }
                 """,
             "two pagination modes": """
                 pipelines:
