@@ -75,12 +75,35 @@ bool null_word_at(const std::string& s, std::size_t j, std::string& word) {
     return false;
 }
 
+// Whether the quoted scalar opening at s[j] is closed before the end.
+bool quote_closed(const std::string& s, std::size_t j) {
+    if (j >= s.size()) return true;
+    char q = s[j];
+    for (std::size_t k = j + 1; k < s.size(); ++k) {
+        if (q == '"' && s[k] == '\\') {
+            ++k;
+            continue;
+        }
+        if (s[k] == q) {
+            if (q == '\'' && k + 1 < s.size() && s[k + 1] == '\'') {
+                ++k;
+                continue;
+            }
+            return true;
+        }
+    }
+    return false;
+}
+
 class Builder : public YAML::EventHandler {
 public:
     Builder(const YamlFile& file) : file_(file) {}
 
     Node root;
     bool have_root = false;
+    // yaml-cpp accepts a quoted scalar left open at the end of the input.
+    bool unterminated = false;
+    Mark unterminated_mark;
     Mark doc_mark;
 
     void OnDocumentStart(const YAML::Mark& m) override { doc_mark = to_mark(m); }
@@ -116,6 +139,9 @@ public:
                     : c == '>'  ? Node::Style::Folded
                                 : Node::Style::Plain;
             if (tag != "!" || has_explicit_tag(n)) n.tag = tag_text(s, static_cast<std::size_t>(n.pos), tag);
+            if ((n.style == Node::Style::Single || n.style == Node::Style::Double) && !unterminated &&
+                !quote_closed(s, j))
+                unterminated_mark = n.mark, unterminated = true;
         }
         add(std::move(n));
     }
@@ -287,6 +313,15 @@ bool parse_yaml(YamlFile& file, std::vector<Diagnostic>& diags) {
             Builder b(file);
             if (!parser.HandleNextDocument(b)) break;
             ++docs;
+            if (b.unterminated) {
+                diags.resize(before);
+                Diagnostic d;
+                d.mark = b.unterminated_mark;
+                d.has_mark = true;
+                d.message = "YAML syntax error: quoted scalar not closed before the end of the file";
+                diags.push_back(std::move(d));
+                return false;
+            }
             if (docs == 1) {
                 if (b.have_root) file.root = std::move(b.root);
             } else if (b.have_root && !(b.root.kind == Node::Kind::Null && b.root.empty)) {
