@@ -1,0 +1,42 @@
+// The metrics sluiced exports (spec §10, operations.md §4). The names are a
+// contract. Per-pipeline series are created at 0 when a pipeline is added
+// and dropped when it is removed; a run's Report is added when it ends.
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "daemon/metrics.h"
+
+namespace sluiced::run {
+struct Report;
+}
+
+namespace sluiced::daemon {
+
+class PipelineMetrics {
+public:
+    PipelineMetrics();
+
+    Registry& registry() { return registry_; }
+    const Registry& registry() const { return registry_; }
+    std::string render() const { return registry_.render(); }
+
+    void set_pipelines(std::size_t n);
+    // A reload (or the initial load): successful or not; `now` epoch seconds.
+    void config_loaded(bool ok, double now);
+
+    void add_pipeline(const std::string& name);
+    void remove_pipeline(const std::string& name);
+
+    void run_started(const std::string& name);
+    // `finished_at`: epoch seconds at the end of the run.
+    void run_finished(const std::string& name, const run::Report& report, double finished_at);
+    void run_skipped(const std::string& name);
+    // Wall-clock time of the pipeline's next tick (jitter included), epoch s.
+    void next_run(const std::string& name, double at);
+
+private:
+    Registry registry_;
+};
+
+}  // namespace sluiced::daemon
