@@ -44,6 +44,9 @@ Script mode:
         GET /__requests answers the recorded requests as a JSON array of
         {"method", "path", "headers": [[name, value]...], "body"}.
 
+    python3 tests/e2e/http_server.py ... --tls-cert C --tls-key K
+        serves https instead of http
+
 The port is written to F (atomically: temporary file, then rename) once the
 server listens on 127.0.0.1; the server binds port 0 unless --port is given.
 """
@@ -55,6 +58,7 @@ import http.server
 import json
 import os
 import socket
+import ssl
 import sys
 import threading
 import time
@@ -259,7 +263,8 @@ class _Server(http.server.ThreadingHTTPServer):
 class TestServer:
     """A loopback server on 127.0.0.1 (port 0 by default), run in a thread."""
 
-    def __init__(self, routes=None, static_dir=None, port=0, expose_requests=False):
+    def __init__(self, routes=None, static_dir=None, port=0, expose_requests=False, tls=None):
+        """`tls`: (certfile, keyfile) to serve https instead of http."""
         self.routes = {}
         self.served = {}
         self.requests = []
@@ -270,6 +275,13 @@ class TestServer:
             self.route(path, *replies)
         self._httpd = _Server(("127.0.0.1", port), _Handler)
         self._httpd.owner = self
+        self.scheme = "http"
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(tls[0], tls[1])
+            # A failed handshake raises in accept(); serve_forever ignores it.
+            self._httpd.socket = ctx.wrap_socket(self._httpd.socket, server_side=True)
+            self.scheme = "https"
         self.port = self._httpd.server_address[1]
         self._thread = None
 
@@ -281,7 +293,7 @@ class TestServer:
         return self
 
     def url(self, path="/"):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "%s://127.0.0.1:%d%s" % (self.scheme, self.port, path)
 
     def start(self):
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -321,12 +333,15 @@ def main(argv=None):
     ap.add_argument("--routes", help="JSON file of scripted routes")
     ap.add_argument("--port-file", required=True, help="write the port number here")
     ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--tls-cert", help="serve https with this certificate (PEM)")
+    ap.add_argument("--tls-key", help="private key of --tls-cert (PEM)")
     args = ap.parse_args(argv)
     routes = {}
     if args.routes:
         with open(args.routes) as f:
             routes = {p: [reply_from_json(r) for r in rs] for p, rs in json.load(f).items()}
-    srv = TestServer(routes=routes, static_dir=args.dir, port=args.port, expose_requests=True)
+    tls = (args.tls_cert, args.tls_key) if args.tls_cert else None
+    srv = TestServer(routes=routes, static_dir=args.dir, port=args.port, expose_requests=True, tls=tls)
     _write_port(args.port_file, srv.port)
     try:
         srv.serve_forever()

@@ -19,6 +19,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 extern char** environ;
 
@@ -26,16 +27,23 @@ namespace sluiced::testing {
 
 class PyHttpServer {
 public:
-    explicit PyHttpServer(const std::string& routes_json) {
+    // `extra_args` are added to the command line (e.g. --tls-cert C --tls-key K,
+    // which makes url() https).
+    explicit PyHttpServer(const std::string& routes_json, std::vector<std::string> extra_args = {}) {
         char tmpl[] = "/tmp/sluiced-net-test-XXXXXX";
         if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
         dir_ = tmpl;
         std::ofstream(dir_ + "/routes.json") << routes_json;
         std::string script = std::string(SLUICED_SOURCE_DIR) + "/tests/e2e/http_server.py";
         std::string routes = dir_ + "/routes.json", port_file = dir_ + "/port";
-        const char* argv[] = {"python3", script.c_str(), "--routes", routes.c_str(), "--port-file",
-                              port_file.c_str(), nullptr};
-        if (posix_spawnp(&pid_, "python3", nullptr, nullptr, const_cast<char**>(argv), environ) != 0)
+        std::vector<const char*> argv = {"python3", script.c_str(), "--routes", routes.c_str(), "--port-file",
+                                         port_file.c_str()};
+        for (const auto& a : extra_args) {
+            argv.push_back(a.c_str());
+            if (a == "--tls-cert") scheme_ = "https";
+        }
+        argv.push_back(nullptr);
+        if (posix_spawnp(&pid_, "python3", nullptr, nullptr, const_cast<char**>(argv.data()), environ) != 0)
             throw std::runtime_error("cannot start python3");
         auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
         while (std::chrono::steady_clock::now() < deadline) {
@@ -52,7 +60,7 @@ public:
 
     int port() const { return port_; }
     std::string url(const std::string& path) const {
-        return "http://127.0.0.1:" + std::to_string(port_) + path;
+        return scheme_ + "://127.0.0.1:" + std::to_string(port_) + path;
     }
 
     // The recorded requests as the server's JSON text (GET /__requests),
@@ -62,6 +70,8 @@ public:
         CURL* e = curl_easy_init();
         std::string u = url("/__requests");
         curl_easy_setopt(e, CURLOPT_URL, u.c_str());
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
         curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, +[](char* d, size_t s, size_t n, void* p) {
             static_cast<std::string*>(p)->append(d, s * n);
             return s * n;
@@ -91,6 +101,7 @@ private:
     pid_t pid_ = -1;
     int port_ = 0;
     std::string dir_;
+    std::string scheme_ = "http";
 };
 
 // A loopback port with nothing listening (bound, then closed).

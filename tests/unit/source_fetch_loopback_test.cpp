@@ -10,13 +10,14 @@
 #include "log/log.h"
 #include "net/curl_multi.h"
 #include "net_test_server.h"
+#include "source_loopback.h"
 #include "source/curl_transport.h"
 #include "source/fetch.h"
 #include "source/request_builder.h"
 
 using namespace sluiced;
 using namespace sluiced::source;
-using sluiced::testing::PyHttpServer;
+using namespace sluiced::testing;
 
 namespace {
 
@@ -33,6 +34,7 @@ std::string routes_json() {
       "/gzip": [{"body": ")" << big << R"(", "encoding": "gzip"}],
       "/deflate": [{"body": ")" << big << R"(", "encoding": "deflate"}],
       "/rawdeflate": [{"body": ")" << big << R"(", "encoding": "raw-deflate"}],
+      "/br": [{"body_b64": "GxMFAAQch9e7++6LiFSD+FaN53TBoPUxAA==", "headers": {"Content-Encoding": "br"}}],
       "/big_gzip": [{"body": ")" << ten_k << R"(", "encoding": "gzip"}],
       "/exact": [{"body": "12345"}],
       "/ftp": [{"redirect": "ftp://127.0.0.1/file"}],
@@ -63,58 +65,6 @@ PyHttpServer& server() {
     (void)quiet;
     static PyHttpServer srv(routes_json());
     return srv;
-}
-
-struct Run {
-    FetchOutcome out;
-    std::int64_t elapsed_ms = 0;
-};
-
-config::Retry fast_retry(int attempts) {
-    config::Retry r;
-    r.attempts = attempts;
-    r.backoff_ms = 1;
-    r.max_backoff_ms = 5;
-    return r;
-}
-
-Request get(const std::string& url) {
-    Request r;
-    r.url = url;
-    r.timeout_ms = 5000;
-    r.connect_timeout_ms = 2000;
-    return r;
-}
-
-// Runs one fetch on a fresh loop and tears everything down, asserting that
-// every uv handle was closed.
-Run run_fetch(const Request& req, const config::Retry& retry) {
-    Run run;
-    uv_loop_t loop;
-    REQUIRE(uv_loop_init(&loop) == 0);
-    {
-        net::CurlMulti multi(&loop);
-        {
-            CurlTransport transport(multi);
-            bool done = false;
-            auto start = sluiced::testing::now_ms();
-            fetch_with_retry(transport, req, retry, "test", [&](FetchOutcome o) {
-                run.out = std::move(o);
-                done = true;
-            });
-            while (!done && uv_run(&loop, UV_RUN_ONCE)) {
-            }
-            run.elapsed_ms = sluiced::testing::now_ms() - start;
-            CHECK(done);
-            CHECK(transport.in_flight() == 0);
-        }
-        bool closed = false;
-        multi.close([&] { closed = true; });
-        uv_run(&loop, UV_RUN_DEFAULT);
-        CHECK(closed);
-    }
-    CHECK(uv_loop_close(&loop) == 0);
-    return run;
 }
 
 // Captures what is written to fd 2 (the log) while alive.
@@ -213,6 +163,17 @@ TEST_CASE("compressed bodies are decoded: gzip, deflate zlib-wrapped and raw") {
         CHECK(run.out.response.received_bytes == 20000);
         REQUIRE(run.out.response.header("content-encoding"));
     }
+}
+
+TEST_CASE("brotli bodies are decoded when libcurl has brotli") {
+    if (!(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_BROTLI)) return;
+    // "hello brotli " x 100, compressed with libbrotlienc (quality 5).
+    auto run = run_fetch(get(server().url("/br")), fast_retry(1));
+    CHECK(run.out.response.error == "");
+    std::string want;
+    for (int i = 0; i < 100; ++i) want += "hello brotli ";
+    CHECK(run.out.response.body == want);
+    CHECK(run.out.response.received_bytes == 1300);
 }
 
 TEST_CASE("max_body counts decoded bytes and is not retried") {
@@ -379,6 +340,17 @@ TEST_CASE("what goes on the wire: method, query, headers, body, auth") {
     CHECK(rec.find(R"("method": "PUT", "path": "/echo")") != std::string::npos);
     CHECK(rec.find(R"(["Authorization", "Basic YWxpY2U6czNjcmV0"])") != std::string::npos);
     CHECK(rec.find(R"(["Content-Type", "text/plain"])") != std::string::npos);
+}
+
+TEST_CASE("non-http(s) and malformed URLs fail at once") {
+    auto ftp = run_fetch(get("ftp://127.0.0.1/x"), fast_retry(3));
+    CHECK(ftp.out.response.error == "unsupported protocol: protocol \"ftp\" not supported or disabled in libcurl");
+    CHECK_FALSE(ftp.out.response.retryable);
+    CHECK(ftp.out.attempts == 1);
+    auto bad = run_fetch(get("http://user:pw@bad host/"), fast_retry(3));
+    CHECK(bad.out.response.error == "malformed URL: URL using bad/illegal format or missing URL");
+    CHECK(bad.out.response.error.find("pw") == std::string::npos);
+    CHECK(bad.out.attempts == 1);
 }
 
 TEST_CASE("invalid header text fails without sending") {
