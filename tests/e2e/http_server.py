@@ -14,7 +14,9 @@ Importable:
         assert srv.requests[0].path == "/users?limit=10"
 
 Each route is a list of replies served in order; once the list is exhausted
-its last reply is served again. An unknown path gets 404. Every request is
+its last reply is served again. An unknown path gets 404. A request in
+absolute form (the server used as an http_proxy) is routed by its path and
+recorded as sent. Every request is
 recorded (method, path with query, headers, body) in `srv.requests`.
 
 Reply options:
@@ -62,6 +64,7 @@ import ssl
 import sys
 import threading
 import time
+import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 from functools import partial
@@ -181,6 +184,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         rec = Recorded(self.command, self.path, list(self.headers.items()), body)
         srv = self.server.owner
         path = self.path.split("?", 1)[0]
+        if "://" in path:  # absolute form: we are being used as a proxy
+            path = urllib.parse.urlsplit(self.path).path or "/"
         if path == "/__requests" and srv.expose_requests:
             with srv.lock:
                 data = json.dumps([r.to_json() for r in srv.requests]).encode()

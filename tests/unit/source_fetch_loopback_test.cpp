@@ -53,6 +53,7 @@ std::string routes_json() {
       "/closeall": [{"close": true}],
       "/truncate": [{"body": ")" << std::string(100, 'c') << R"(", "truncate": 10}],
       "/drip": [{"body": "abcdefghij", "drip": [3, 0.02], "chunked": true}],
+      "/proxied": [{"body": "via proxy"}],
       "/echo": [{"status": 201, "body": "{}"}],
       "/headers": [{"headers": [["X-Multi", "a"], ["X-Multi", "b"], ["Content-Type", "text/plain"]], "body": "h"}]
     })";
@@ -381,4 +382,14 @@ TEST_CASE("CurlTransport cancel_all drops requests and waits; loop closes") {
         CHECK_FALSE(called);
     }
     CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE("http_proxy from the environment is honoured") {
+    std::string proxy = server().url("");
+    setenv("http_proxy", proxy.c_str(), 1);
+    auto run = run_fetch(get("http://proxied.invalid/proxied?x=1"), fast_retry(1));
+    unsetenv("http_proxy");
+    CHECK(run.out.response.error == "");
+    CHECK(run.out.response.body == "via proxy");
+    CHECK(server().requests_json().find(R"("path": "http://proxied.invalid/proxied?x=1")") != std::string::npos);
 }
