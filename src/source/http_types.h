@@ -34,7 +34,9 @@ struct Response {
     // redirects, body over max_body, protocol refused). Empty on success.
     std::string error;
     bool retryable = false;            // connection errors and timeouts
-    int status = 0;                    // 0 when no response was received
+    int status = 0;                    // 0 when no response was received; with
+                                       // `error` set, the status line seen
+                                       // before the failure (if any)
     HeaderList headers;                // of the final response; names as received
     std::string body;                  // decoded (after gzip/deflate/br)
     std::string effective_url;         // after redirects
