@@ -1,0 +1,34 @@
+// Body bytes -> records (spec §4 "records", "format: ndjson", validation).
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/pipeline_config.h"
+#include "json/value.h"
+#include "util/arena.h"
+
+namespace sluiced::run {
+
+// One decoded item in input order: a record, or an NDJSON line that failed
+// to parse (line > 0, `error` set, `text` the line without trailing \r).
+struct Item {
+    json::Value record;
+    std::size_t line = 0;
+    std::string_view error;
+    std::string_view text;
+};
+
+struct DecodeOutcome {
+    bool ok = true;
+    std::string error;            // run error when !ok
+    bool records_missing = false; // `records` path missing or null (warn)
+};
+
+// Decodes one response body. `body` must outlive the items (views into it).
+// json: the whole body is validated first; then `records` (a path program or
+// nullptr) selects the records. ndjson: one record per non-blank line.
+DecodeOutcome decode_body(std::string_view body, const config::HttpSource& source, Arena& arena,
+                          std::vector<Item>& items);
+
+}  // namespace sluiced::run
