@@ -72,6 +72,8 @@ file(WRITE ${_ctl}/conffiles
      "${SLUICED_SYSCONF_DIR}/default/sluiced\n"
      "${SLUICED_SYSCONF_DIR}/sluiced/pipelines.d/example.yaml\n")
 foreach(_s postinst prerm postrm)
+  # Copied at configure time; an edit re-runs the configure step.
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${_pkg}/debian/${_s})
   file(COPY ${_pkg}/debian/${_s} DESTINATION ${_ctl}
        FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE
                         GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)

@@ -154,6 +154,20 @@ class Package(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
         self.assertEqual(r.stdout, "", "--quiet prints only errors")
 
+    def test_commented_example_passes_check_and_its_tests(self):
+        """Uncommented, the shipped example is a pipeline whose own test passes."""
+        lines = pathlib.Path(self.root, "etc/sluiced/pipelines.d/example.yaml").read_text().splitlines()
+        start = lines.index("# pipelines:")
+        body = "\n".join(l[2:] if l.startswith("# ") else l[1:] for l in lines[start:]) + "\n"
+        p = os.path.join(self.tmp, "example-uncommented.yaml")
+        pathlib.Path(p).write_text(body)
+        env = dict(os.environ, ORDERS_API_TOKEN="x")
+        for cmd in (["check", "--quiet", p], ["test", p]):
+            with self.subTest(cmd=cmd[0]):
+                r = run([BIN] + cmd, env=env, timeout=60)
+                print(r.stdout, r.stderr)
+                self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
     def test_man_page_renders_without_warnings(self):
         groff = shutil.which("groff")
         if not groff:
