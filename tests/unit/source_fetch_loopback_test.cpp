@@ -329,7 +329,14 @@ TEST_CASE("what goes on the wire: method, query, headers, body, auth") {
     auto prun = run_fetch(preq, fast_retry(1));
     CHECK(prun.out.last_status == 201);
 
+    // URL userinfo is basic auth.
+    std::string with_user = server().url("/echo?who=userinfo");
+    with_user.insert(std::string("http://").size(), "bob:pa%3Ass@");
+    auto urun = run_fetch(get(with_user), fast_retry(1));
+    CHECK(urun.out.last_status == 201);
+
     std::string rec = server().requests_json();
+    CHECK(rec.find(R"(["Authorization", "Basic Ym9iOnBhOnNz"])") != std::string::npos);
     CHECK(rec.find(R"("method": "POST", "path": "/echo?q=a+b%26c&u=%C3%A9")") != std::string::npos);
     CHECK(rec.find(R"(["Authorization", "Bearer tok"])") != std::string::npos);
     CHECK(rec.find(R"(["X-Empty", ""])") != std::string::npos);
