@@ -5,6 +5,9 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <string_view>
+
+std::string_view sluiced_schema_text();
 
 namespace sluiced::cli {
 
@@ -16,6 +19,7 @@ static const char* kUsage =
     "  run --once PATH...     run every pipeline once now, wait, exit\n"
     "  check PATH...          validate; print each pipeline, its schedule and next fire times\n"
     "  test PATH...           run the tests: cases of the files\n"
+    "  schema                 print the JSON Schema of pipeline files\n"
     "  version                print the version\n"
     "\n"
     "options for run:\n"
@@ -32,6 +36,13 @@ static const char* kUsage =
 int usage_error(const std::string& msg) {
     std::fprintf(stderr, "sluiced: error: %s\n", msg.c_str());
     return 2;
+}
+
+int cmd_schema(const Args& args) {
+    if (!args.empty()) return usage_error("schema takes no arguments");
+    std::string_view text = sluiced_schema_text();
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
 int cmd_version(const Args&) {
@@ -61,6 +72,7 @@ int sluiced_cli_main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(args);
     if (cmd == "check") return cmd_check(args);
     if (cmd == "test") return cmd_test(args);
+    if (cmd == "schema") return cmd_schema(args);
     std::fprintf(stderr, "sluiced: error: unknown command `%s`\n%s", cmd.c_str(), kUsage);
     return 2;
 }
