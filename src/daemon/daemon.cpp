@@ -77,6 +77,7 @@ private:
     struct Pipe {
         std::shared_ptr<run::PipelineRuntime> rt;
         bool last_failed = false;
+        bool delayed = false;  // a tick waits for the old runtime's run (reload)
     };
     enum class State { Starting, Running, Draining, Done };
 
@@ -315,6 +316,14 @@ void Daemon::on_tick(const std::string& name) {
     if (state_ != State::Running) return;
     auto it = pipes_.find(name);
     if (it == pipes_.end()) return;
+    if (busy(name) && !in_flight_.count(it->second.rt.get())) {
+        // Only the replaced runtime of a changed pipeline is running: the
+        // fresh schedule's tick waits for it instead of being lost.
+        it->second.delayed = true;
+        log::Event(Level::Debug, "run_delayed", "The replaced pipeline's run is still going; the run waits for it.")
+            .pipeline(name).emit();
+        return;
+    }
     if (busy(name)) {
         log::Event(Level::Warn, "run_skipped", "The previous run is still going; tick skipped.").pipeline(name).emit();
         metrics_.run_skipped(name);
@@ -354,6 +363,13 @@ void Daemon::defer() {
 
 void Daemon::housekeeping() {
     std::erase_if(retiring_, [this](const auto& rt) { return !in_flight_.count(rt.get()); });
+    if (state_ == State::Running) {
+        for (auto& [name, pipe] : pipes_) {
+            if (!pipe.delayed || busy(name)) continue;
+            pipe.delayed = false;
+            start_run(pipe.rt.get());
+        }
+    }
     if (state_ == State::Draining && in_flight_.empty()) finish_shutdown(false);
 }
 

@@ -477,6 +477,36 @@ class DaemonTest(SluicedTest):
         d.signal(signal.SIGTERM)
         self.assertEqual(d.wait(10), 0, d.stderr())
 
+    def test_reload_while_runs_are_in_flight(self):
+        port = free_port()
+        slow = self.server.url("/slow")
+        cfg = self.config("p.yaml",
+                          pipeline_yaml("dropme", slow, self.path("dropme.ndjson"), every="10s"),
+                          pipeline_yaml("change", slow, self.path("change.ndjson"), every="10s"))
+        d = self.start("--log-level", "debug", "--metrics-listen", "127.0.0.1:%d" % port, cfg)
+        d.wait_event("run_started", "dropme")
+        d.wait_event("run_started", "change")
+        self.config("p.yaml", pipeline_yaml("change", slow + "?v=2", self.path("change.ndjson"), every="10s"))
+        d.signal(signal.SIGHUP)
+        ev = d.wait_event("config_reloaded")
+        self.assertEqual((ev["added"], ev["changed"], ev["removed"]), ([], ["change"], ["dropme"]))
+        # The removed pipeline's run finishes after the reload; the changed
+        # one's fresh first run waits for its old run (never overlapping).
+        self.assertGreater(d.wait_event("run_finished", "dropme")["_t"], ev["_t"])
+        old_done = d.wait_event("run_finished", "change")
+        new_start = d.wait_event("run_started", "change", count=2)
+        self.assertGreaterEqual(new_start["_t"], old_done["_t"])
+        d.wait_event("run_finished", "change", count=2)
+        self.assertEqual(d.named("run_skipped"), [])
+        self.assertEqual(len(d.named("run_started", "dropme")), 1)
+        s, _, _ = parse_metrics(self.scrape(port)[2])
+        self.assertFalse([k for k in s if ("pipeline", "dropme") in k[1]])
+        self.assertEqual(sample(s, "sluiced_runs_total", pipeline="change", result="success"), 2)
+        self.assertEqual(sample(s, "sluiced_runs_in_progress", pipeline="change"), 0)
+        d.signal(signal.SIGTERM)
+        self.assertEqual(d.wait(10), 0, d.stderr())
+        self.assertEqual(len(d.named("run_started", "change")), 2)
+
     def test_invalid_reload_keeps_old_running(self):
         cfg = self.config("p.yaml", pipeline_yaml("fast", self.server.url("/fast"), self.path("fast.ndjson")))
         d = self.start(cfg)
