@@ -20,6 +20,10 @@ static const char* kUsage =
     "  check PATH...          validate; print each pipeline, its schedule and next fire times\n"
     "  test PATH...           run the tests: cases of the files\n"
     "  schema                 print the JSON Schema of pipeline files\n"
+    "  tap NAME PATH...       fetch and run one pipeline now; print its records on stdout\n"
+    "  state show [NAME]      print stored incremental cursors (--state-dir DIR)\n"
+    "  state set NAME VALUE   set a cursor (for a backfill)\n"
+    "  state reset NAME       remove a cursor\n"
     "  version                print the version\n"
     "\n"
     "options for run:\n"
@@ -73,6 +77,8 @@ int sluiced_cli_main(int argc, char** argv) {
     if (cmd == "check") return cmd_check(args);
     if (cmd == "test") return cmd_test(args);
     if (cmd == "schema") return cmd_schema(args);
+    if (cmd == "tap") return cmd_tap(args);
+    if (cmd == "state") return cmd_state(args);
     std::fprintf(stderr, "sluiced: error: unknown command `%s`\n%s", cmd.c_str(), kUsage);
     return 2;
 }

@@ -14,6 +14,7 @@
 #include "daemon/metrics_server.h"
 #include "log/log.h"
 #include "net/curl_multi.h"
+#include "run/cursor_store.h"
 #include "run/run.h"
 #include "source/curl_transport.h"
 
@@ -99,6 +100,7 @@ int cmd_run(const Args& args) {
     }
     if (runtimes.empty()) log::write(log::Level::Warn, "no_pipelines", "the configuration has no pipelines");
 
+    const std::string state_dir = run::resolve_state_dir(ra.dopts.state_dir);
     uv_loop_t loop;
     uv_loop_init(&loop);
     int failures = 0;
@@ -117,7 +119,9 @@ int cmd_run(const Args& args) {
                     .emit();
                 continue;
             }
-            rt->start_run(transport, run::Options{}, [&failures](run::Report r) {
+            run::Options opts;
+            opts.state_dir = state_dir;
+            rt->start_run(transport, opts, [&failures](run::Report r) {
                 if (!r.ok) ++failures;
             });
         }

@@ -135,10 +135,6 @@ int cmd_test(const Args& args) {
             ok = false;
             diff += "  no pipeline `" + tc.pipeline + "`\n";
         }
-        if (ok && (tc.state_json || tc.expect_state_json)) {
-            ok = false;
-            diff += "  `state` / `expect_state` need incremental sync, which this build does not have yet\n";
-        }
         if (ok) {
             auto p = std::make_shared<config::Pipeline>(*pipeline);
             std::vector<config::ScriptedResponse> responses = tc.responses;
@@ -153,6 +149,9 @@ int cmd_test(const Args& args) {
             opt.write_sinks = false;
             opt.capture = true;
             opt.log_events = false;
+            opt.write_state = false;            // tests never touch the state directory
+            opt.cursor_override = tc.state_json;
+            opt.oauth2_token_override = "test-token";
             run::Report report;
             bool finished = false;
             rt.start_run(transport, opt, [&](run::Report r) { report = std::move(r); finished = true; });
@@ -193,6 +192,18 @@ int cmd_test(const Args& args) {
                     for (std::uint32_t i = 0; expected.is_array() && i < expected.size; ++i) exp.push_back(expected.items[i]);
                     parse_lines(report.dead_letters, arena, act);
                     ok = compare_lists("dead letters", exp, act, true, arena, diff) && ok;
+                }
+                if (tc.expect_state_json) {
+                    json::Value expected, actual;
+                    std::string err;
+                    std::string_view etext = arena.copy(*tc.expect_state_json);
+                    std::string_view atext = arena.copy(report.cursor.value_or("null"));
+                    json::parse(etext, arena, expected, err);
+                    json::parse(atext, arena, actual, err);
+                    if (!json::equal(expected, actual, arena)) {
+                        ok = false;
+                        diff += "  state: expected " + to_text(expected) + ", got " + to_text(actual) + "\n";
+                    }
                 }
                 const auto& reqs = transport.requests();
                 if (transport.unexpected_requests()) {

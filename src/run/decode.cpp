@@ -19,8 +19,9 @@ bool blank(std::string_view s) {
 }  // namespace
 
 DecodeOutcome decode_body(std::string_view body, const config::HttpSource& source, Arena& arena,
-                          std::vector<Item>& items) {
+                          std::vector<Item>& items, json::Value& doc) {
     DecodeOutcome out;
+    doc = json::Value::null();
     if (source.format == config::HttpSource::Format::Ndjson) {
         std::size_t pos = 0, line = 0;
         std::string err;
@@ -44,7 +45,6 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
         }
         return out;
     }
-    json::Value doc;
     std::string err;
     if (!json::parse(body, arena, doc, err)) {
         out.ok = false;

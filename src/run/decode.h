@@ -28,7 +28,9 @@ struct DecodeOutcome {
 // Decodes one response body. `body` must outlive the items (views into it).
 // json: the whole body is validated first; then `records` (a path program or
 // nullptr) selects the records. ndjson: one record per non-blank line.
+// `doc` receives the whole decoded document (json format; null for ndjson),
+// for pagination paths.
 DecodeOutcome decode_body(std::string_view body, const config::HttpSource& source, Arena& arena,
-                          std::vector<Item>& items);
+                          std::vector<Item>& items, json::Value& doc);
 
 }  // namespace sluiced::run

@@ -3,17 +3,25 @@
 // run_finished / run_failed event (spec §4, §5, §7, §10).
 #include "run/run.h"
 
+#include <strings.h>
+
 #include <chrono>
 #include <deque>
+#include <set>
 #include <string_view>
 #include <vector>
 
 #include "expr/expr.h"
 #include "json/json.h"
 #include "log/log.h"
+#include "run/cursor.h"
+#include "run/cursor_store.h"
 #include "run/decode.h"
 #include "sink/sink.h"
 #include "source/fetch.h"
+#include "source/link_header.h"
+#include "source/oauth2.h"
+#include "source/rate_limit.h"
 #include "source/request_builder.h"
 #include "source/transport.h"
 #include "stage/stage.h"
@@ -67,19 +75,87 @@ public:
 
     void start() {
         t0_ = std::chrono::steady_clock::now();
-        source::HeaderList query, headers;
+        if (cfg_.source.rate_limit.enabled && rt_.bucket_) {
+            limited_ = std::make_unique<source::RateLimitedTransport>(transport_, *rt_.bucket_);
+            tr_ = limited_.get();
+        }
         std::string err;
-        if (!eval_params(cfg_.source.query, ctx_, query, err) || !eval_params(cfg_.source.headers, ctx_, headers, err))
+        if (!eval_params(cfg_.source.query, ctx_, query_, err) || !eval_params(cfg_.source.headers, ctx_, headers_, err))
             return fail("query/header expression failed: " + err);
-        request_ = source::build_request(cfg_.source, headers, query, err);
-        if (!err.empty()) return fail(err);
-        fetch();
+        if (cfg_.source.incremental.enabled && !load_cursor()) return;
+        if (cfg_.source.auth.kind == config::Auth::Kind::OAuth2) {
+            if (opt_.oauth2_token_override) {
+                token_ = *opt_.oauth2_token_override;
+            } else if (rt_.token_->valid(source::monotonic_ms())) {
+                token_ = rt_.token_->token;
+            } else {
+                return refresh_token([this] { first_request(); });
+            }
+        }
+        first_request();
     }
 
 private:
+    // ---- incremental cursor (spec §4.2) ----
+    bool load_cursor() {
+        if (opt_.cursor_override) {
+            old_cursor_ = *opt_.cursor_override;
+        } else if (!opt_.state_dir.empty()) {
+            std::string err;
+            if (!read_cursor(opt_.state_dir, cfg_.name, old_cursor_, err)) {
+                fail("state: " + err);
+                return false;
+            }
+        }
+        const auto& inc = cfg_.source.incremental;
+        if (old_cursor_) {
+            std::string text;
+            if (!cursor_param_text(*old_cursor_, text)) {
+                fail("state: the stored cursor of " + cfg_.name + " is not valid JSON: " + *old_cursor_);
+                return false;
+            }
+            query_.emplace_back(inc.param, text);
+        } else if (inc.initial) {
+            query_.emplace_back(inc.param, *inc.initial);
+        }
+        return true;
+    }
+
+    // ---- oauth2 (spec §4.4) ----
+    template <class F>
+    void refresh_token(F then) {
+        auto self = shared_from_this();
+        rt_.token_->clear();
+        source::fetch_token(*tr_, cfg_.source, cfg_.name, *rt_.token_, [self, then](std::string error) {
+            if (!error.empty()) return self->fail(error);
+            self->token_ = self->rt_.token_->token;
+            then();
+        });
+    }
+
+    // ---- pagination (spec §4.1) ----
+    void first_request() {
+        std::string err;
+        request_ = source::build_request(cfg_.source, headers_, query_, err, token_);
+        if (!err.empty()) return fail(err);
+        const auto& pg = cfg_.source.paginate;
+        first_url_ = request_.url;
+        if (pg.kind == config::Paginate::Kind::Page) {
+            page_no_ = pg.page_start;
+            first_url_ = source::set_query_param(first_url_, pg.param, std::to_string(page_no_));
+        } else if (pg.kind == config::Paginate::Kind::Offset) {
+            first_url_ = source::set_query_param(first_url_, pg.param, "0");
+            if (!pg.limit_param.empty())
+                first_url_ = source::set_query_param(first_url_, pg.limit_param, std::to_string(pg.limit));
+        }
+        request_.url = first_url_;
+        seen_urls_.insert(request_.url);
+        fetch();
+    }
+
     void fetch() {
         auto self = shared_from_this();
-        source::fetch_with_retry(transport_, request_, cfg_.source.retry, cfg_.name,
+        source::fetch_with_retry(*tr_, request_, cfg_.source.retry, cfg_.name,
                                  [self](source::FetchOutcome o) { self->on_page(std::move(o)); });
     }
 
@@ -87,24 +163,141 @@ private:
         report_.requests += o.attempts;
         report_.retries += o.retries;
         source::Response& resp = o.response;
+        if (resp.status) add_status(resp.status);
         report_.http_status = resp.status;
+        if (resp.status == 401 && !resp.error.size() && cfg_.source.auth.kind == config::Auth::Kind::OAuth2 &&
+            !refreshed_for_page_ && !opt_.oauth2_token_override) {
+            // One token refresh and one repeat, outside `attempts` (spec §4.4).
+            refreshed_for_page_ = true;
+            return refresh_token([this] {
+                set_auth_header();
+                fetch();
+            });
+        }
+        refreshed_for_page_ = false;
         if (!resp.error.empty()) return fail(resp.error);
         if (resp.status < 200 || resp.status > 299) return fail("HTTP status " + std::to_string(resp.status));
         ++report_.pages;
         report_.bytes += resp.body.size();
         bodies_.push_back(std::move(resp.body));
-        DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_);
+        std::size_t before = items_.size();
+        json::Value doc;
+        DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_, doc);
         if (!d.ok) return fail(d.error);
         if (d.records_missing && opt_.log_events)
             log::Event(log::Level::Warn, "records_missing", "the records path is missing or null: zero records")
                 .pipeline(cfg_.name)
                 .str("records", cfg_.source.records ? cfg_.source.records->text : ".")
+                .num("page", report_.pages)
                 .emit();
-        finish_batch();
+        std::size_t page_records = items_.size() - before;
+        std::string next_url;
+        if (!next_page(doc, resp, page_records, next_url)) return;  // failed
+        if (next_url.empty()) return finish_batch();
+        if (report_.pages >= cfg_.source.paginate.max_pages) {
+            if (opt_.log_events)
+                log::Event(log::Level::Warn, "max_pages_reached", "max_pages reached: the pages fetched so far are the batch")
+                    .pipeline(cfg_.name)
+                    .num("max_pages", cfg_.source.paginate.max_pages)
+                    .str("next", log::redact_url(next_url))
+                    .emit();
+            return finish_batch();
+        }
+        request_.url = next_url;
+        fetch();
+    }
+
+    void set_auth_header() {
+        for (auto& [n, v] : request_.headers) {
+            if (n.size() == 13 && strncasecmp(n.c_str(), "authorization", 13) == 0) v = "Bearer " + token_;
+        }
+    }
+
+    void pagination_loop(const std::string& what) {
+        if (opt_.log_events)
+            log::Event(log::Level::Warn, "pagination_loop",
+                       "a next page was already requested in this run: the pages fetched so far are the batch")
+                .pipeline(cfg_.name)
+                .str("next", what)
+                .emit();
+    }
+
+    // Computes the next page's URL ("" = no more pages). Returns false when
+    // the run failed.
+    bool next_page(const json::Value& doc, const source::Response& resp, std::size_t page_records, std::string& next) {
+        const auto& pg = cfg_.source.paginate;
+        using K = config::Paginate::Kind;
+        auto follow = [&](std::string target) -> bool {
+            std::string base = resp.effective_url.empty() ? request_.url : resp.effective_url;
+            std::string url = source::resolve_url(base, target);
+            if (url.empty()) return fail("next page URL is not valid: " + log::redact_url(target)), false;
+            std::string scheme = source::url_scheme(url);
+            if (scheme != "http" && scheme != "https")
+                return fail("next page URL is not http(s): " + log::redact_url(url)), false;
+            if (!seen_urls_.insert(url).second) {
+                pagination_loop(log::redact_url(url));
+                return true;
+            }
+            next = url;
+            return true;
+        };
+        switch (pg.kind) {
+            case K::None: return true;
+            case K::NextUrl: {
+                expr::PathLookup l = expr::lookup(*pg.next_url->program, doc, arena_);
+                if (!l.present || l.value.is_null()) return true;
+                if (!l.value.is_string()) return fail("next_url " + pg.next_url->text + " is not a string"), false;
+                std::string_view t = json::string_text(l.value, arena_);
+                if (t.empty()) return true;
+                return follow(std::string(t));
+            }
+            case K::LinkHeader: {
+                auto t = source::find_link(resp.headers, pg.link_rel);
+                if (!t || t->empty()) return true;
+                return follow(*t);
+            }
+            case K::Cursor: {
+                expr::PathLookup l = expr::lookup(*pg.cursor_from->program, doc, arena_);
+                if (!l.present || l.value.is_null()) return true;
+                std::string text;
+                if (l.value.is_string()) text = std::string(json::string_text(l.value, arena_));
+                else if (l.value.is_number()) json::encode(l.value, text);
+                else return fail("cursor " + pg.cursor_from->text + " is not a string or number"), false;
+                if (text.empty()) return true;
+                if (!seen_cursors_.insert(text).second) {
+                    pagination_loop(log::sensitive_name(pg.param) ? "***" : text);
+                    return true;
+                }
+                next = source::set_query_param(first_url_, pg.param, text);
+                return true;
+            }
+            case K::Page:
+                if (page_records == 0) return true;
+                ++page_no_;
+                next = source::set_query_param(first_url_, pg.param, std::to_string(page_no_));
+                return true;
+            case K::Offset: {
+                if (std::int64_t(page_records) < pg.limit) return true;
+                offset_ += pg.limit;
+                next = source::set_query_param(first_url_, pg.param, std::to_string(offset_));
+                return true;
+            }
+        }
+        return true;
+    }
+
+    void add_status(int code) {
+        for (auto& [c, n] : report_.responses_by_code)
+            if (c == code) {
+                ++n;
+                return;
+            }
+        report_.responses_by_code.emplace_back(code, 1);
     }
 
     void record_failed(std::size_t index_or_line, bool is_line, std::string_view error) {
         ++report_.records_failed;
+        if (opt_.on_record_error) opt_.on_record_error(is_line ? -1 : int(index_or_line), is_line ? index_or_line : 0, error);
         if (opt_.log_events && ++logged_failures_ <= kRecordFailedLogLimit) {
             log::Event ev(log::Level::Warn, "record_failed", "a record failed a stage");
             ev.pipeline(cfg_.name);
@@ -186,12 +379,24 @@ private:
                 .pipeline(cfg_.name)
                 .num("suppressed", std::int64_t(logged_failures_ - kRecordFailedLogLimit))
                 .emit();
+        std::optional<std::string> new_cursor = old_cursor_;
+        if (cfg_.source.incremental.enabled) {
+            std::string err;
+            if (!compute_cursor(cfg_.source.incremental, items_, ctx_, new_cursor, err)) return fail(err);
+        }
         if (opt_.write_sinks) {
             std::string err;
             if (!rt_.sink_->write_batch(batch, n_out, err)) return fail(err);
+            report_.sink_bytes = rt_.sink_->bytes_written();
             if (rt_.dead_letter_ && !rt_.dead_letter_->write_batch(dl_buffer_, report_.dead_lettered, err))
                 return fail("dead letter: " + err);
         }
+        // The cursor moves only after the sink made the batch durable.
+        if (new_cursor && new_cursor != old_cursor_ && opt_.write_state && !opt_.state_dir.empty()) {
+            std::string err;
+            if (!write_cursor(opt_.state_dir, cfg_.name, *new_cursor, err)) return fail("state: " + err);
+        }
+        report_.cursor = new_cursor;
         succeed();
     }
 
@@ -249,6 +454,15 @@ private:
     Arena arena_;
     expr::Context ctx_;
     std::chrono::steady_clock::time_point t0_;
+    source::Transport* tr_ = &transport_;
+    std::unique_ptr<source::RateLimitedTransport> limited_;
+    source::HeaderList query_, headers_;
+    std::string token_;
+    bool refreshed_for_page_ = false;
+    std::optional<std::string> old_cursor_;
+    std::string first_url_;
+    std::set<std::string> seen_urls_, seen_cursors_;
+    std::int64_t page_no_ = 1, offset_ = 0;
     source::Request request_;
     std::deque<std::string> bodies_;
     std::vector<Item> items_;
@@ -260,6 +474,9 @@ private:
 PipelineRuntime::PipelineRuntime(std::shared_ptr<const config::Pipeline> cfg)
     : cfg_(std::move(cfg)), chain_(std::make_unique<stage::Chain>(cfg_->stages)) {
     sink_ = sink::make_sink(cfg_->sink, cfg_->name);
+    token_ = std::make_unique<source::TokenCache>();
+    if (cfg_->source.rate_limit.enabled)
+        bucket_ = std::make_unique<source::TokenBucket>(cfg_->source.rate_limit.requests, cfg_->source.rate_limit.per_ms);
     if (cfg_->dead_letter) dead_letter_ = sink::make_sink(*cfg_->dead_letter, cfg_->name);
 }
 

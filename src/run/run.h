@@ -21,6 +21,10 @@ class Sink;
 namespace sluiced::stage {
 class Chain;
 }
+namespace sluiced::source {
+class TokenBucket;
+struct TokenCache;
+}
 
 namespace sluiced::run {
 
@@ -39,7 +43,8 @@ struct Report {
     int requests = 0;                // requests made, retries included
     int retries = 0;                 // requests that were retries
     std::vector<std::pair<int, int>> responses_by_code;  // (HTTP status, count) of every response
-    std::optional<std::string> cursor;  // incremental: the new cursor's JSON text, if any
+    std::optional<std::string> cursor;  // incremental: the cursor after the run (JSON text), if any
+    std::uint64_t sink_bytes = 0;       // bytes the sink wrote for this batch
     std::string output;              // with Options::capture: the batch (NDJSON)
     std::string dead_letters;        // with Options::capture: dead letters (NDJSON)
 };
@@ -49,6 +54,18 @@ struct Options {
     bool capture = false;      // keep the batch and dead letters in the Report
     bool log_events = true;    // run_finished/run_failed and warnings
     double now = 0;            // now() for the run, epoch seconds; 0 = the clock
+    // Incremental sync (spec §4.2): the state directory to read the cursor
+    // from ("" = none), and whether to write the new cursor there after the
+    // sink made the batch durable.
+    std::string state_dir;
+    bool write_state = true;
+    // `sluiced test`: the cursor before the run (JSON text), instead of the
+    // state directory; and a fixed OAuth2 token (no token request).
+    std::optional<std::string> cursor_override;
+    std::optional<std::string> oauth2_token_override;
+    // Called with each record error as it happens (for `tap`): stage index
+    // (or -1 for an NDJSON line), line, error text.
+    std::function<void(int stage, std::size_t line, std::string_view error)> on_record_error;
 };
 
 class PipelineRuntime {
@@ -73,6 +90,8 @@ private:
     std::unique_ptr<stage::Chain> chain_;
     std::unique_ptr<sink::Sink> sink_;
     std::unique_ptr<sink::Sink> dead_letter_;
+    std::unique_ptr<source::TokenBucket> bucket_;   // rate_limit, per pipeline
+    std::unique_ptr<source::TokenCache> token_;     // oauth2, per pipeline
     bool running_ = false;
 };
 
