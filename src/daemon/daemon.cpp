@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <set>
@@ -102,6 +103,10 @@ private:
     void shutdown(int signum);
     void finish_shutdown(bool timed_out);
 
+    // One run_failed line per run abandoned at shutdown (spec §10: every
+    // run ends in exactly one run_finished or run_failed line).
+    void log_abandoned(const std::string& why);
+
     // Deferred housekeeping (never from inside a run's callback).
     void defer();
     void housekeeping();
@@ -128,7 +133,7 @@ private:
 
     std::map<std::string, Pipe> pipes_;
     std::vector<std::shared_ptr<run::PipelineRuntime>> retiring_;  // removed, run still going
-    std::set<run::PipelineRuntime*> in_flight_;
+    std::map<run::PipelineRuntime*, std::chrono::steady_clock::time_point> in_flight_;  // -> start
 };
 
 bool Daemon::load(config::Configuration& cfg, std::vector<std::string>& errors) {
@@ -307,7 +312,7 @@ void Daemon::retire(const std::string& name) {
 // Runs of one pipeline never overlap, across a reload too: the old runtime
 // of a changed pipeline still running makes the new one's ticks skip.
 bool Daemon::busy(const std::string& name) const {
-    for (auto* rt : in_flight_)
+    for (const auto& [rt, started] : in_flight_)
         if (rt->config().name == name) return true;
     return false;
 }
@@ -334,7 +339,7 @@ void Daemon::on_tick(const std::string& name) {
 
 void Daemon::start_run(run::PipelineRuntime* rt) {
     const std::string& name = rt->config().name;
-    in_flight_.insert(rt);
+    in_flight_[rt] = std::chrono::steady_clock::now();
     metrics_.run_started(name);
     update_status();
     log::Event(Level::Debug, "run_started", "Run started.").pipeline(name).emit();
@@ -371,6 +376,19 @@ void Daemon::housekeeping() {
         }
     }
     if (state_ == State::Draining && in_flight_.empty()) finish_shutdown(false);
+}
+
+void Daemon::log_abandoned(const std::string& why) {
+    auto now = std::chrono::steady_clock::now();
+    for (const auto& [rt, started] : in_flight_) {
+        std::int64_t ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - started).count();
+        log::Event(Level::Error, "run_failed", "Run failed.")
+            .pipeline(rt->config().name)
+            .num("duration_ms", ms).num("http_status", 0).num("pages", 0).num("bytes", 0)
+            .num("records_in", 0).num("records_out", 0).num("records_failed", 0)
+            .str("error", why)
+            .emit();
+    }
 }
 
 void Daemon::on_signal(uv_signal_t* h, int signum) {
@@ -453,6 +471,7 @@ void Daemon::shutdown(int signum) {
             .str("signal", signal_name(signum))
             .num("abandoned", std::int64_t(in_flight_.size()))
             .emit();
+        log_abandoned("abandoned: a second signal stopped the daemon before the run finished; nothing was written");
         std::fflush(stderr);
         std::fflush(stdout);
         _exit(1);
@@ -478,12 +497,13 @@ void Daemon::shutdown(int signum) {
 void Daemon::finish_shutdown(bool timed_out) {
     if (state_ != State::Draining) return;
     std::vector<std::string> abandoned;
-    for (auto* rt : in_flight_) abandoned.push_back(rt->config().name);
+    for (const auto& [rt, started] : in_flight_) abandoned.push_back(rt->config().name);
     if (timed_out && !abandoned.empty())
         log::Event(Level::Warn, "shutdown_timeout", "Runs did not finish within the shutdown timeout; abandoned unwritten.")
             .strings("abandoned", abandoned)
             .num("timeout_ms", opts_.shutdown_timeout_ms)
             .emit();
+    log_abandoned("abandoned: the shutdown timeout passed before the run finished; nothing was written");
     // Dropping the transport's transfers drops the runs' callbacks: an
     // abandoned run never reaches its sink.
     in_flight_.clear();

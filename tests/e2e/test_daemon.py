@@ -309,6 +309,8 @@ class DaemonTest(SluicedTest):
         d.wait_event("shutdown_started")
         d.wait_event("shutdown_finished")
         self.assertEqual(d.named("run_started")[-1]["_t"] <= d.named("shutdown_started")[0]["_t"], True)
+        sock.wait_for(lambda m: "STOPPING=1" in m)
+        time.sleep(0.15)  # let the reader drain the socket
         texts = sock.texts()
         stopping = [i for i, m in enumerate(texts) if "STOPPING=1" in m]
         self.assertEqual(len(stopping), 1, texts)
@@ -384,6 +386,9 @@ class DaemonTest(SluicedTest):
         self.assertLess(time.monotonic() - t, 1)
         self.assertEqual(rc, 1, d.stderr())
         self.assertEqual(d.named("run_finished"), [])
+        failed = d.named("run_failed", "stuck")
+        self.assertEqual(len(failed), 1, d.stderr())
+        self.assertIn("abandoned", failed[0]["error"])
         self.assertEqual(len(d.named("shutdown_forced")), 1)
         self.assertFalse(os.path.exists(self.path("stuck.ndjson")) and self.read("stuck.ndjson"))
 
@@ -400,6 +405,11 @@ class DaemonTest(SluicedTest):
         self.assertEqual(d.named("shutdown_timeout")[0]["abandoned"], ["stuck"])
         d.wait_event("shutdown_finished")
         self.assertEqual(d.named("run_finished"), [])
+        failed = d.named("run_failed", "stuck")
+        self.assertEqual(len(failed), 1, d.stderr())
+        self.assertIn("abandoned", failed[0]["error"])
+        for k in ("duration_ms", "http_status", "pages", "bytes", "records_in", "records_out", "records_failed"):
+            self.assertIn(k, failed[0])
         self.assertFalse(os.path.exists(self.path("stuck.ndjson")) and self.read("stuck.ndjson"))
 
     # ---- reload ---------------------------------------------------------
