@@ -533,12 +533,16 @@ class DaemonTest(SluicedTest):
     def test_empty_configuration_idles_until_a_reload(self):
         sock = self.notify_socket()
         os.makedirs(self.path("conf"))
-        d = self.start(self.path("conf"), env={"NOTIFY_SOCKET": sock.path})
+        # WATCHDOG_PID names another process: the watchdog is not ours to pet.
+        d = self.start(self.path("conf"),
+                       env={"NOTIFY_SOCKET": sock.path, "WATCHDOG_USEC": "100000", "WATCHDOG_PID": "1"})
         warn = d.wait_event("no_pipelines")
         self.assertEqual(warn["level"], "warn")
-        sock.wait_for(lambda m: "READY=1" in m)
+        ready = sock.wait_for(lambda m: "READY=1" in m)
+        self.assertIn("STATUS=0 pipelines, idle", ready)
         time.sleep(0.3)
         self.assertIsNone(d.proc.poll())
+        self.assertNotIn("WATCHDOG=1", sock.texts())
         self.config("conf/p.yaml", pipeline_yaml("late", self.server.url("/fast"), self.path("late.ndjson")))
         d.signal(signal.SIGHUP)
         ev = d.wait_event("config_reloaded")
