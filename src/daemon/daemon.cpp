@@ -23,6 +23,7 @@
 #include "daemon/scheduler.h"
 #include "log/log.h"
 #include "net/curl_multi.h"
+#include "run/cursor_store.h"
 #include "run/run.h"
 #include "source/curl_transport.h"
 
@@ -345,7 +346,9 @@ void Daemon::start_run(run::PipelineRuntime* rt) {
     log::Event(Level::Debug, "run_started", "Run started.").pipeline(name).emit();
     // `done` may be called from inside start_run (a run failing before any
     // request): everything it touches is already in place.
-    rt->start_run(*transport_, run::Options{}, [this, rt](run::Report report) { on_run_done(rt, report); });
+    run::Options ro;
+    ro.state_dir = run::resolve_state_dir(opts_.state_dir);
+    rt->start_run(*transport_, ro, [this, rt](run::Report report) { on_run_done(rt, report); });
 }
 
 void Daemon::on_run_done(run::PipelineRuntime* rt, const run::Report& report) {
