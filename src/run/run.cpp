@@ -308,24 +308,28 @@ private:
         }
     }
 
-    void dead_letter(const json::Value* stage_index_null_if_line, std::size_t stage, std::size_t line,
-                     std::string_view error, const json::Value& record, bool record_is_text, std::string_view text) {
+    // Appends one dead-letter object (spec §5.4): keys pipeline, stage, line
+    // (NDJSON parse failures only), error, record. `line` 0 means a stage
+    // error at `stage` with `record`; otherwise `stage` is null and the
+    // record is the line's text as a string.
+    void dead_letter(std::size_t stage, std::size_t line, std::string_view error, const json::Value& record,
+                     std::string_view line_text) {
         if (!cfg_.dead_letter && !opt_.capture) return;
         std::string& out = dl_buffer_;
         out += "{\"pipeline\":";
         json::encode_string(cfg_.name, out);
-        out += ",\"stage\":";
-        if (stage_index_null_if_line) out += "null";
-        else out += std::to_string(stage);
         if (line) {
-            out += ",\"line\":";
+            out += ",\"stage\":null,\"line\":";
             out += std::to_string(line);
+        } else {
+            out += ",\"stage\":";
+            out += std::to_string(stage);
         }
         out += ",\"error\":";
         json::encode_string(error, out);
         out += ",\"record\":";
-        if (record_is_text) {
-            json::encode_string(text, out);
+        if (line) {
+            json::encode_string(line_text, out);
         } else {
             std::size_t mark = out.size();
             if (!json::encode(record, out)) {
@@ -340,14 +344,13 @@ private:
     void finish_batch() {
         std::string& batch = batch_;
         std::size_t n_out = 0;
-        static const json::Value null_marker;
         for (const Item& it : items_) {
             ++report_.records_in;
             if (it.line) {
                 record_failed(it.line, true, it.error);
                 if (cfg_.on_error == config::Pipeline::OnError::Fail)
                     return fail("record error: " + std::string(it.error));
-                dead_letter(&null_marker, 0, it.line, it.error, {}, true, it.text);
+                dead_letter(0, it.line, it.error, {}, it.text);
                 continue;
             }
             json::Value out, failed_input;
@@ -371,7 +374,7 @@ private:
             record_failed(stage_index, false, err);
             if (cfg_.on_error == config::Pipeline::OnError::Fail)
                 return fail("record error at stage " + std::to_string(stage_index) + ": " + std::string(err));
-            dead_letter(nullptr, stage_index, 0, err, failed_input, false, {});
+            dead_letter(stage_index, 0, err, failed_input, {});
         }
         report_.records_out = n_out;
         if (opt_.log_events && logged_failures_ > kRecordFailedLogLimit)
