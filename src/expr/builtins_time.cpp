@@ -10,7 +10,7 @@
 #include <string>
 
 #include "expr/builtins.h"
-#include "expr/civil.h"
+#include "util/civil.h"
 #include "expr/runtime.h"
 
 namespace sluiced::expr {

@@ -1,34 +1,13 @@
 #include "schedule/schedule.h"
 
+#include "util/civil.h"
+
 #include <cstdio>
 
 #include "schedule/cron.h"
 
 namespace sluiced::schedule {
 
-namespace {
-// Days from civil (Howard Hinnant's algorithm), proleptic Gregorian.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = unsigned(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + std::int64_t(doe) - 719468;
-}
-void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-    z += 719468;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = unsigned(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    y = std::int64_t(yoe) + era * 400;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    d = doy - (153 * mp + 2) / 5 + 1;
-    m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-}
-}  // namespace
 
 std::vector<std::int64_t> next_fire_times(const config::Schedule& s, std::int64_t now_ms, int n, std::string& error) {
     std::vector<std::int64_t> out;
@@ -60,9 +39,9 @@ std::string format_rfc3339(std::int64_t ms) {
     int frac = int(ms - secs * 1000);
     std::int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
     std::int64_t rem = secs - days * 86400;
-    std::int64_t y;
-    unsigned m, d;
-    civil_from_days(days, y, m, d);
+    const civil::Date date = civil::civil_from_days(days);
+    const long long y = date.year;
+    const unsigned m = date.month, d = date.day;
     char buf[64];
     if (frac)
         std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", (long long)y, m, d, int(rem / 3600),
@@ -114,7 +93,7 @@ bool parse_rfc3339_ms(std::string_view s, std::int64_t& ms) {
         return false;
     }
     if (i != s.size()) return false;
-    std::int64_t days = days_from_civil(Y, unsigned(M), unsigned(D));
+    std::int64_t days = civil::days_from_civil(Y, unsigned(M), unsigned(D));
     ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - offset_s) * 1000 + frac_ms;
     return true;
 }

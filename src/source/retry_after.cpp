@@ -1,5 +1,7 @@
 #include "source/retry_after.h"
 
+#include "util/civil.h"
+
 #include <cctype>
 #include <limits>
 
@@ -71,36 +73,16 @@ struct Cursor {
     bool gmt() { return s.size() == 3 && iequals(s, "GMT") && (s.remove_prefix(3), true); }
 };
 
-// Howard Hinnant's days_from_civil: days since 1970-01-01 (proleptic Gregorian).
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-    y -= m <= 2;
-    const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = unsigned(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + std::int64_t(doe) - 719468;
-}
-
-bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
 std::optional<std::int64_t> to_unix(int year, int month0, int day, int h, int m, int s) {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int dim = mdays[month0] + (month0 == 1 && leap(year) ? 1 : 0);
+    int dim = mdays[month0] + (month0 == 1 && civil::is_leap(year) ? 1 : 0);
     if (day < 1 || day > dim || h > 23 || m > 59 || s > 60) return std::nullopt;
-    return days_from_civil(year, unsigned(month0 + 1), unsigned(day)) * 86400 + h * 3600 + m * 60 + s;
+    return civil::days_from_civil(year, unsigned(month0 + 1), unsigned(day)) * 86400 + h * 3600 + m * 60 + s;
 }
 
 int current_year(std::int64_t now_unix_s) {
-    // Inverse of days_from_civil, year only.
-    std::int64_t z = now_unix_s / 86400 + 719468;
-    if (now_unix_s < 0 && now_unix_s % 86400) --z;
-    const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = unsigned(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    const unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    return int(std::int64_t(yoe) + era * 400 + (m <= 2));
+    std::int64_t days = now_unix_s / 86400 - (now_unix_s < 0 && now_unix_s % 86400 ? 1 : 0);
+    return int(civil::civil_from_days(days).year);
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // Proleptic Gregorian calendar arithmetic (Howard Hinnant's days-from-civil
-// algorithms), used by the time builtins instead of timegm/gmtime so that
+// algorithms), used by the time builtins, schedules and HTTP dates instead of timegm/gmtime so that
 // results do not depend on the C library, locale or TZ.
 #pragma once
 #include <cstdint>
 
-namespace sluiced::expr::civil {
+namespace sluiced::civil {
 
 // Days since 1970-01-01 of y-m-d (m 1..12, d 1..31).
 constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -54,4 +54,4 @@ static_assert(weekday(0) == 4);
 static_assert(weekday(-1) == 3);
 static_assert(weekday(-7) == 4);
 
-}  // namespace sluiced::expr::civil
+}  // namespace sluiced::civil
