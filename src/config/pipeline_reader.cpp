@@ -1,7 +1,8 @@
 // `pipelines:` -> Pipeline structs (spec §2–§5, §7).
 #include <limits>
 
-#include "config/cron_syntax.h"
+#include "schedule/cron.h"
+#include "schedule/time_zone.h"
 #include "config/diagnostics.h"
 #include "config/reader.h"
 #include "config/units.h"
@@ -106,7 +107,9 @@ void Reader::schedule(const Node& n, Schedule& s) {
         s.kind = Schedule::Kind::Cron;
         std::string text, why;
         if (str(*c, "cron", text)) {
-            if (!validate_cron(text, why))
+            schedule::CronSpec spec;
+            std::size_t offset = 0;
+            if (!schedule::parse_cron(text, spec, why, offset))
                 error(c->mark, "invalid cron expression " + quoted(text) + ": " + why);
             else
                 s.cron = text;
@@ -114,11 +117,11 @@ void Reader::schedule(const Node& n, Schedule& s) {
         if (tz) {
             std::string zone;
             if (str(tz->second, "tz", zone)) {
-                if (validate_tz(zone))
+                std::string why;
+                if (schedule::valid_tz(zone, why))
                     s.tz = zone;
                 else
-                    error(tz->second.mark, "unknown time zone " + quoted(zone) +
-                                               " (expected UTC, local or an IANA name such as Europe/Berlin)");
+                    error(tz->second.mark, why);
             }
         }
     }
