@@ -7,12 +7,6 @@
 
 namespace sluiced::daemon {
 
-namespace {
-// A cron timer that fires this much before its wall-clock time (the clock
-// was set back) is re-armed instead of ticking.
-constexpr std::int64_t kEarlyToleranceMs = 500;
-}  // namespace
-
 std::int64_t wall_now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
@@ -144,8 +138,10 @@ void Scheduler::fire(Entry& e) {
     if (e.schedule.kind == config::Schedule::Kind::Cron) {
         std::int64_t fire_at = e.planned + e.jitter;
         std::int64_t wall = wall_now_ms();
-        if (wall + kEarlyToleranceMs < fire_at) {  // the wall clock was set back
-            start_timer(e, fire_at - wall);
+        // Early by a loop-clock rounding, or the wall clock was set back:
+        // wait for the remainder, so a cron tick never runs before its time.
+        if (wall < fire_at) {
+            start_timer(e, std::max<std::int64_t>(1, fire_at - wall));
             return;
         }
     }
