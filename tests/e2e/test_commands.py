@@ -129,6 +129,10 @@ class CheckTest(SluicedTest):
         self.assertEqual(self.next_times("{ every: 1h30m, jitter: 10s }", "2025-03-04T05:06:07Z"),
                          ["2025-03-04T05:06:07Z", "2025-03-04T06:36:07Z", "2025-03-04T08:06:07Z"])
 
+    def test_now_with_offset_prints_utc(self):
+        self.assertEqual(self.next_times("{ every: 30s }", "2025-01-01T02:00:00+02:00"),
+                         ["2025-01-01T00:00:00Z", "2025-01-01T00:00:30Z", "2025-01-01T00:01:00Z"])
+
     def test_cron_macros_and_seconds(self):
         self.assertEqual(self.next_times('{ cron: "@hourly" }', NOW),
                          ["2025-01-01T01:00:00Z", "2025-01-01T02:00:00Z", "2025-01-01T03:00:00Z"])

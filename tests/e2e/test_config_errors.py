@@ -435,6 +435,56 @@ class ConfigErrorTest(SluicedTest):
         self.assertTrue(lines[0].startswith(f"{p}:5:17: error: unknown function `bogus_fn`"), r)
         self.assertEqual(lines[1:], ["bogus_fn(.a)", "^"])
 
+    def test_caret_maps_through_yaml_quoting(self):
+        p = self.write("p.yaml", r"""
+            pipelines:
+              p:
+                source: { http: { url: "http://127.0.0.1:9/" } }
+                stages:
+                  - filter: "\"x\" == nope1(.b)"
+                  - filter: '"it''s" == nope2(.b)'
+                  - filter: .a ==
+                      nope3(.b)
+                  - filter: >
+                      .a == 1 and
+                      nope4(.b)
+                  - filter: "\t.a == nope5(1)"
+                sink: { stdout: {} }
+        """)
+        self.assert_check_errors(
+            p,
+            f"{p}:5:27: error: unknown function `nope1`",
+            '"x" == nope1(.b)',
+            "       ^",
+            f"{p}:6:29: error: unknown function `nope2`",
+            "\"it's\" == nope2(.b)",
+            "          ^",
+            f"{p}:8:11: error: unknown function `nope3`",
+            ".a == nope3(.b)",
+            "      ^",
+            f"{p}:11:11: error: unknown function `nope4`",
+            ".a == 1 and nope4(.b)",
+            "            ^",
+            f"{p}:12:26: error: unknown function `nope5`",
+            "\t.a == nope5(1)",
+            "\t      ^")
+
+    @unittest.expectedFailure  # bug (src/config/): a map key written `null` or `~` is "empty mapping key"
+    def test_map_key_null_is_a_field_name(self):
+        # docs/configuration.md: "A key written `null` or `~` is the text `null` / `~`."
+        p = self.write("p.yaml", f"""
+            pipelines:
+              p:
+                {SRC}
+                stages:
+                  - map:
+                      null: .a
+                      ~: .b
+                sink: {{ stdout: {{}} }}
+        """)
+        r = self.check("--once", "--quiet", p)
+        self.assertEqual((r.rc, r.stderr), (0, ""), r)
+
     # ---- ${...} substitution (§1) ------------------------------------------------
 
     def test_missing_variable_without_default(self):
@@ -562,6 +612,7 @@ class ConfigErrorTest(SluicedTest):
         self.write("conf/d.json", "not yaml: [")
         self.write("conf/e.txt", "not yaml: [")
         self.write("conf/sub/f.yaml", "not yaml: [")
+        self.write("conf/.swap.yaml", "not yaml: [")  # dot files are skipped (docs/configuration.md)
         r = self.check("--once", d)
         self.assertEqual(r.rc, 0, r)
         self.assertEqual([l for l in r.stdout.splitlines() if l.startswith("pipeline ")],

@@ -276,6 +276,14 @@ class SinkTest(SluicedTest):
             with self.subTest(tail=tail):
                 self.repair_case('{"a":1}\n' + tail, '{"a":1}\n')
 
+    def test_long_torn_and_long_complete_lines(self):
+        # The last line spans several 64 KiB read chunks.
+        r = self.repair_case('{"x":1}\n' + "z" * (65536 * 2), '{"x":1}\n')
+        self.assertEqual(r.event("partial_line_repaired")["bytes_removed"], 65536 * 2)
+        self.repair_case('{"y":"' + "z" * 200000, "")
+        big = '{"y":"' + "z" * 200000 + '"}'
+        self.repair_case(big, big + "\n")
+
     def test_whole_lines_not_touched(self):
         r = self.repair_case('{"a":1}\n', '{"a":1}\n')
         self.assertEqual(r.events_named("partial_line_repaired"), [])
