@@ -344,8 +344,10 @@ private:
     void finish_batch() {
         std::string& batch = batch_;
         std::size_t n_out = 0;
+        // records_in counts every decoded record, also when a record error
+        // with `on_error: fail` ends the run early (spec §10).
+        report_.records_in = items_.size();
         for (const Item& it : items_) {
-            ++report_.records_in;
             if (it.line) {
                 record_failed(it.line, true, it.error);
                 if (cfg_.on_error == config::Pipeline::OnError::Fail)

@@ -476,7 +476,6 @@ class StageTest(SluicedTest):
         """)
         self.assertEqual(out, '{"a":3,"b":2,"c":3}\n')
 
-    @unittest.expectedFailure  # bug (src/run/): with on_error: fail, records_in counts only up to the failed record
     def test_on_error_fail_counts_every_decoded_record(self):
         # §10: records_in counts decoded records; all three were decoded.
         r = self.with_dead_letter('[{"a":"x"},{"a":"1"},{"a":"2"}]', """
