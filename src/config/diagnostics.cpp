@@ -1,5 +1,7 @@
 #include "config/diagnostics.h"
 
+#include "util/suggest.h"
+
 #include <algorithm>
 
 namespace sluiced::config {
@@ -25,46 +27,14 @@ std::size_t display_width(std::string_view s) {
 
 }  // namespace
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    const std::size_t n = a.size(), m = b.size();
-    std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-    for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
-    for (std::size_t i = 1; i <= n; ++i) {
-        for (std::size_t j = 1; j <= m; ++j) {
-            std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
-        }
-    }
-    return d[n][m];
-}
+std::size_t edit_distance(std::string_view a, std::string_view b) { return sluiced::edit_distance(a, b); }
 
 std::string suggest(std::string_view word, const std::vector<std::string>& candidates) {
-    std::string best;
-    std::size_t best_d = static_cast<std::size_t>(-1);
-    for (const std::string& c : candidates) {
-        if (c == word) continue;
-        if (iequal(c, word)) return c;
-    }
-    for (const std::string& c : candidates) {
-        if (c == word) continue;
-        std::size_t d = edit_distance(word, c);
-        std::size_t len = std::min(word.size(), c.size());
-        std::size_t allowed = len >= 5 ? 2 : len >= 3 ? 1 : 0;
-        if (d <= allowed && d < best_d) {
-            best = c;
-            best_d = d;
-        }
-    }
-    return best;
+    return sluiced::suggest(word, std::vector<std::string_view>(candidates.begin(), candidates.end()));
 }
 
 std::string suggest(std::string_view word, std::initializer_list<std::string_view> candidates) {
-    std::vector<std::string> v;
-    for (std::string_view c : candidates) v.emplace_back(c);
-    return suggest(word, v);
+    return sluiced::suggest(word, std::vector<std::string_view>(candidates));
 }
 
 std::string did_you_mean(const std::string& suggestion) {

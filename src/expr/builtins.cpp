@@ -1,5 +1,7 @@
 #include "expr/builtins.h"
 
+#include "util/suggest.h"
+
 #include <algorithm>
 #include <vector>
 
@@ -34,21 +36,6 @@ const Builtin kBuiltins[] = {
     {"format_time", 1, 2, fn_format_time},
 };
 
-std::size_t distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
 }  // namespace
 
 const Builtin* find_builtin(std::string_view name) {
@@ -58,13 +45,9 @@ const Builtin* find_builtin(std::string_view name) {
 }
 
 std::string suggest_builtin(std::string_view name) {
-    std::size_t best = 3;
-    const char* found = nullptr;
-    for (const Builtin& b : kBuiltins) {
-        std::size_t d = distance(name, b.name);
-        if (d < best) { best = d; found = b.name; }
-    }
-    return found ? found : "";
+    std::vector<std::string_view> names;
+    for (const Builtin& b : kBuiltins) names.push_back(b.name);
+    return sluiced::suggest(name, names);
 }
 
 }  // namespace sluiced::expr

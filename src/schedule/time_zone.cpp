@@ -1,5 +1,7 @@
 #include "schedule/time_zone.h"
 
+#include "util/suggest.h"
+
 #include <date/tz.h>
 
 #include <algorithm>
@@ -21,22 +23,6 @@ const date::time_zone* find_zone(std::string_view name) {
     }
 }
 
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diag = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            const bool same = std::tolower((unsigned char)a[i - 1]) == std::tolower((unsigned char)b[j - 1]);
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (same ? 0 : 1)});
-            diag = up;
-        }
-    }
-    return row[b.size()];
-}
-
 // The closest database zone name (case ignored), if it is close enough to
 // be what was meant.
 std::string suggest_zone(std::string_view tz) {
@@ -44,14 +30,14 @@ std::string suggest_zone(std::string_view tz) {
     std::size_t best_d = std::numeric_limits<std::size_t>::max();
     try {
         for (const auto& z : date::get_tzdb().zones) {
-            const std::size_t d = edit_distance(tz, z.name());
+            const std::size_t d = sluiced::edit_distance(tz, z.name(), true);
             if (d < best_d) best_d = d, best = z.name();
         }
     } catch (const std::exception&) {
         return {};
     }
     for (std::string_view s : {"UTC", "local"})
-        if (edit_distance(tz, s) < best_d) best_d = edit_distance(tz, s), best = s;
+        if (sluiced::edit_distance(tz, s, true) < best_d) best_d = sluiced::edit_distance(tz, s, true), best = s;
     const std::size_t allowed = tz.size() <= 4 ? 1 : 2;
     return best_d <= allowed ? best : std::string();
 }
