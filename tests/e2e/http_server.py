@@ -21,6 +21,8 @@ recorded (method, path with query, headers, body) in `srv.requests`.
 
 Reply options:
     status, headers (dict or list of pairs), body (bytes or str),
+                  a "Date" header replaces the automatic one ("Date": None
+                  sends none); a None value is never sent
     encoding:     "gzip" | "deflate" (zlib-wrapped) | "raw-deflate"
                   (raw RFC 1951 sent as "deflate") | "br" (only when the
                   python brotli module exists, else ValueError)
@@ -32,6 +34,8 @@ Reply options:
     chunked:      True -- Transfer-Encoding: chunked instead of Content-Length
     truncate:     n -- announce the full Content-Length, send only n bytes,
                   then close
+    reset:        n -- announce the full body, send only n bytes of it, then
+                  abort the connection with a TCP RST (SO_LINGER 0)
 
 Script mode:
 
@@ -61,6 +65,7 @@ import json
 import os
 import socket
 import ssl
+import struct
 import sys
 import threading
 import time
@@ -87,6 +92,7 @@ class Reply:
     close: bool = False
     chunked: bool = False
     truncate: int = None
+    reset: int = None
 
     def encoded_body(self):
         body = self.body.encode() if isinstance(self.body, str) else bytes(self.body or b"")
@@ -221,18 +227,26 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if reply.header_delay:
             time.sleep(reply.header_delay)
         data, enc = reply.encoded_body()
-        self.send_response(reply.status)
+        pairs = reply.header_pairs()
+        if any(k.lower() == "date" for k, _ in pairs):
+            # The reply's own Date (or none, given as None) replaces the automatic one.
+            self.log_request(reply.status)
+            self.send_response_only(reply.status)
+            self.send_header("Server", self.version_string())
+        else:
+            self.send_response(reply.status)
         names = set()
-        for k, v in reply.header_pairs():
-            self.send_header(k, v)
+        for k, v in pairs:
             names.add(k.lower())
+            if v is not None:  # a None value only suppresses that header
+                self.send_header(k, v)
         if enc and "content-encoding" not in names:
             self.send_header("Content-Encoding", enc)
         if reply.chunked:
             self.send_header("Transfer-Encoding", "chunked")
         elif "content-length" not in names:
             self.send_header("Content-Length", str(len(data)))
-        if reply.truncate is not None:
+        if reply.truncate is not None or reply.reset is not None:
             self.send_header("Connection", "close")
             self.close_connection = True
         self.end_headers()
@@ -243,6 +257,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             time.sleep(reply.delay)
         if reply.truncate is not None:
             data = data[: reply.truncate]
+        if reply.reset is not None:
+            self.wfile.write(data[: reply.reset])
+            self.wfile.flush()
+            time.sleep(0.05)
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+            return
         step, pause = reply.drip if reply.drip else (len(data) or 1, 0)
         for i in range(0, len(data), step):
             chunk = data[i:i + step]
