@@ -14,6 +14,7 @@ struct CurlMulti::Socket {
     uv_poll_t poll{};
     curl_socket_t fd = CURL_SOCKET_BAD;
     CurlMulti* owner = nullptr;
+    int events = 0;  // UV_READABLE / UV_WRITABLE curl asked for
 };
 
 CurlMulti::CurlMulti(uv_loop_t* loop) : loop_(loop) {
@@ -95,6 +96,7 @@ int CurlMulti::on_curl_socket(CURL*, curl_socket_t s, int what, void* userp, voi
     int events = 0;
     if (what & CURL_POLL_IN) events |= UV_READABLE;
     if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
+    sock->events = events;
     uv_poll_start(&sock->poll, events, &CurlMulti::on_uv_poll);
     return 0;
 }
@@ -116,7 +118,15 @@ int CurlMulti::on_curl_timer(CURLM*, long timeout_ms, void* userp) {
 void CurlMulti::on_uv_poll(uv_poll_t* handle, int status, int events) {
     auto* sock = static_cast<Socket*>(handle->data);
     int flags = 0;
-    if (status < 0) flags |= CURL_CSELECT_ERR;
+    // On POLLERR libuv reports an error and no events. CURL_CSELECT_ERR
+    // alone makes curl fail with "select/poll returned error" (as a send
+    // error, even mid-body); with the directions it waited for, curl does the
+    // read or write and reports the socket's own error ("Connection reset
+    // by peer", "Connection refused").
+    if (status < 0) {
+        flags |= CURL_CSELECT_ERR;
+        events |= sock->events;
+    }
     if (events & UV_READABLE) flags |= CURL_CSELECT_IN;
     if (events & UV_WRITABLE) flags |= CURL_CSELECT_OUT;
     sock->owner->socket_action(sock->fd, flags);

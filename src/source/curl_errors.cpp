@@ -78,6 +78,15 @@ TransportError describe_curl_failure(const CurlFailure& f) {
             return {"could not decode the response body: " + detail(f), false};
         case CURLE_URL_MALFORMAT:
             return {"malformed URL: " + detail(f), false};
+        case CURLE_OUT_OF_MEMORY:
+            // libcurl < 8.6 reports response headers past its limit (100 KB
+            // for one header, 300 KB in all) as out of memory, without text.
+            if (f.connected) return {"response headers too large or out of memory: " + detail(f), false};
+            return {detail(f), false};
+#if LIBCURL_VERSION_NUM >= 0x080600
+        case CURLE_TOO_LARGE:
+            return {"response headers too large: " + detail(f), false};
+#endif
         default:
             return {detail(f), false};
     }

@@ -83,4 +83,13 @@ TEST_CASE("describe_curl_failure: texts and retryability") {
     e = describe_curl_failure(f);
     CHECK(e.text.find("TLS handshake failed: ") == 0);
     CHECK_FALSE(e.retryable);
+
+    // libcurl < 8.6: a response header past its limit is "out of memory".
+    f.code = CURLE_OUT_OF_MEMORY;
+    f.connected = true;
+    e = describe_curl_failure(f);
+    CHECK(e.text == "response headers too large or out of memory: out of memory");
+    CHECK_FALSE(e.retryable);
+    f.connected = false;
+    CHECK(describe_curl_failure(f).text == "out of memory");
 }
