@@ -284,6 +284,9 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 class _Server(http.server.ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # Many pipelines of one run connect at once: with the default backlog of
+    # 5, dropped SYNs are retried by the kernel after 1 s, 3 s, 7 s...
+    request_queue_size = 1024
 
 
 class TestServer:
