@@ -160,6 +160,25 @@ class RetryTest(HttpTest):
         self.assertGreaterEqual(b.arrived - a.arrived, 0.8)
         self.assertLess(b.arrived - a.arrived, 1.8)
 
+    def test_retry_after_http_date_without_date_header_uses_the_local_clock(self):
+        ra = email.utils.formatdate(time.time() + 2, usegmt=True)  # whole seconds: 1..2 s ahead
+        u = self.url(Reply(503, [("Date", None), ("Retry-After", ra)]), Reply(200, JSON, "[2]"))
+        self.run_ok({"url": u, "retry": {"attempts": 2, "backoff": "10ms", "max_backoff": "30s"}})
+        a, b = self.server.requests
+        self.assertGreaterEqual(b.arrived - a.arrived, 0.7)
+        self.assertLess(b.arrived - a.arrived, 2.8)
+
+    def test_post_body_is_sent_again_on_retry(self):
+        u = self.url(Reply(502), Reply(200, JSON, "[1]"))
+        self.run_ok({"url": u, "method": "POST", "body": '{"q":1}', "retry": {"attempts": 2, "backoff": "10ms"}})
+        self.assertEqual([(r.method, r.body) for r in self.server.requests], [("POST", b'{"q":1}')] * 2)
+
+    def test_retry_after_zero_retries_at_once(self):
+        u = self.url(Reply(429, [("Retry-After", "0")]), Reply(200, JSON, "[2]"))
+        self.run_ok({"url": u, "retry": {"attempts": 2, "backoff": "10s", "max_backoff": "10s"}})
+        a, b = self.server.requests
+        self.assertLess(b.arrived - a.arrived, 0.5)
+
     def test_retry_after_http_date_in_the_past_retries_at_once(self):
         base = 1000000000
         u = self.url(Reply(503, [("Date", email.utils.formatdate(base, usegmt=True)),
@@ -517,6 +536,22 @@ class AuthTest(HttpTest):
         target = "ftp://u:%s@127.0.0.1/x?api_key=%s" % (self.USERINFO_PW, self.API_KEY)
         u = self.url(redirect(target))
         r, f = self.run_fail({"url": u})
+        self.all_secrets(r)
+
+    def test_redirect_with_secrets_then_404_is_redacted(self):
+        target = self.route(Reply(404), suffix="-t")
+        u = self.url(redirect("http://u:%s@127.0.0.1:%d%s?api_key=%s&x_token=%s"
+                              % (self.USERINFO_PW, self.server.port, target, self.API_KEY, self.TOKEN)))
+        r, f = self.run_fail({"url": u})
+        self.assertEqual(len(self.server.requests), 2)
+        self.all_secrets(r)
+
+    def test_tap_hides_secrets(self):
+        u = "http://user:%s@127.0.0.1:%d/x?api_key=%s" % (self.USERINFO_PW, closed_port(), self.API_KEY)
+        cfg = self.pipeline({"url": u, "auth": {"bearer": self.TOKEN}, "retry": {"attempts": 1}})
+        r = self.sluiced("tap", "p", cfg)
+        self.assertNotEqual(r.rc, 0, r)
+        self.assertIn(r.rc, (1, 2), r)
         self.all_secrets(r)
 
     def test_timeout_error_with_secrets_is_redacted(self):
