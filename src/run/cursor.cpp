@@ -13,12 +13,38 @@ const char* kind_name(json::Kind k) {
     return names[int(k)];
 }
 
+// An RFC 3339 time as whole UTC seconds plus its fraction digits (trailing
+// zeros removed), so times compare exactly, below the millisecond too.
+struct Time {
+    std::int64_t secs;
+    std::string_view frac;
+};
+
+bool parse_time(std::string_view s, Time& t) {
+    std::int64_t ms;
+    if (!schedule::parse_rfc3339_ms(s, ms)) return false;
+    // ms = secs * 1000 + the first three fraction digits (0..999).
+    t.secs = ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+    t.frac = {};
+    if (s.size() > 19 && s[19] == '.') {
+        std::size_t e = 20;
+        while (e < s.size() && s[e] >= '0' && s[e] <= '9') ++e;
+        t.frac = s.substr(20, e - 20);
+        while (!t.frac.empty() && t.frac.back() == '0') t.frac.remove_suffix(1);
+    }
+    return true;
+}
+
 // Greater-than of two cursor values of one type.
 int compare(const json::Value& a, const json::Value& b, Arena& arena) {
     if (a.is_number()) return json::compare_numbers(a, b);
     std::string_view sa = json::string_text(a, arena), sb = json::string_text(b, arena);
-    std::int64_t ta, tb;
-    if (schedule::parse_rfc3339_ms(sa, ta) && schedule::parse_rfc3339_ms(sb, tb) && ta != tb) return ta < tb ? -1 : 1;
+    Time ta, tb;
+    if (parse_time(sa, ta) && parse_time(sb, tb)) {
+        if (ta.secs != tb.secs) return ta.secs < tb.secs ? -1 : 1;
+        // Fraction digit strings without trailing zeros compare as fractions.
+        if (int c = ta.frac.compare(tb.frac)) return c < 0 ? -1 : 1;
+    }
     return sa.compare(sb) < 0 ? -1 : (sa == sb ? 0 : 1);
 }
 

@@ -19,6 +19,10 @@ absolute form (the server used as an http_proxy) is routed by its path and
 recorded as sent. Every request is
 recorded (method, path with query, headers, body) in `srv.requests`.
 
+A reply may also be a function taking the Recorded request and returning
+a Reply (to answer by query or headers); `Recorded.time` is when the request
+arrived (time.monotonic()).
+
 Reply options:
     status, headers (dict or list of pairs), body (bytes or str),
                   a "Date" header replaces the automatic one ("Date": None
@@ -140,6 +144,7 @@ class Recorded:
     path: str  # path with query, as sent
     headers: list = field(default_factory=list)  # [(name, value)] as received
     body: bytes = b""
+    time: float = field(default_factory=time.monotonic)  # when the request arrived (time.monotonic)
 
     def header(self, name):
         for k, v in self.headers:
@@ -208,6 +213,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             return self._static(path)
         if reply is None:
             reply = Reply(404, [("Content-Type", "text/plain")], b"no route\n")
+        if callable(reply):  # a function of the Recorded request giving the Reply
+            reply = reply(rec)
         self._send(reply)
 
     def _static(self, path):
