@@ -97,6 +97,18 @@ void encode_double(double d, std::string& out) {
 }
 
 void encode_string(std::string_view s, std::string& out) {
+    // Fast path: nothing to escape (keys, most computed strings).
+    std::size_t i0 = 0;
+    while (i0 < s.size() && kEsc.esc[static_cast<unsigned char>(s[i0])] == 0) ++i0;
+    if (i0 == s.size()) {
+        std::size_t at = out.size();
+        out.resize(at + s.size() + 2);
+        char* p = out.data() + at;
+        p[0] = '"';
+        std::memcpy(p + 1, s.data(), s.size());
+        p[s.size() + 1] = '"';
+        return;
+    }
     out.reserve(out.size() + s.size() + 2);
     out += '"';
     std::size_t run = 0;

@@ -30,6 +30,17 @@ namespace sluiced::json {
 // scratch stacks are thread-local.
 bool parse(std::string_view text, Arena& arena, Value& out, std::string& error);
 
+// parse() for text that passed validate() (or parse()) before: skips the
+// UTF-8 check; the result is the same as parse()'s. On text that was not
+// validated, invalid UTF-8 goes through unnoticed.
+bool parse_valid(std::string_view text, Arena& arena, Value& out, std::string& error);
+
+// Validates `text` exactly as parse() does (same errors) without building
+// anything. When `elements` is given and the value is an array, appends the
+// text of each element (no surrounding white space), in order; on failure
+// nothing is appended. Allocation-free apart from `elements` and `error`.
+bool validate(std::string_view text, std::string& error, std::vector<std::string_view>* elements = nullptr);
+
 // Checks that `s` is valid UTF-8 (simdjson's validator).
 bool valid_utf8(std::string_view s);
 

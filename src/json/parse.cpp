@@ -56,10 +56,15 @@ constexpr Tables kTables;
 
 inline bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
 
+// Build = true: a DOM in the arena. Build = false: validation only (no
+// allocation); `spans`, when set, receives the text of each element of a
+// top-level array.
+template <bool Build>
 class Parser {
 public:
-    Parser(std::string_view text, Arena& arena, std::string& error)
-        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena), error_(error) {}
+    Parser(std::string_view text, Arena* arena, std::string& error, std::vector<std::string_view>* spans = nullptr)
+        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena), error_(error),
+          spans_(spans) {}
 
     bool run(Value& out);
 
@@ -73,6 +78,7 @@ private:
     }
 
     void skip_ws() {
+        if (p_ != end_ && static_cast<unsigned char>(*p_) > ' ') return;  // minified input
         while (p_ != end_ && kTables.ws[static_cast<unsigned char>(*p_)]) ++p_;
     }
 
@@ -111,11 +117,14 @@ private:
     const char* begin_;
     const char* p_;
     const char* end_;
-    Arena& arena_;
+    Arena* arena_;  // Build only
     std::string& error_;
+    std::vector<std::string_view>* spans_;  // !Build only
+    const char* elem_start_ = nullptr;      // of the current top-level array element
 };
 
-bool Parser::parse_escape() {
+template <bool Build>
+bool Parser<Build>::parse_escape() {
     // *p_ == '\\'
     if (end_ - p_ < 2) return fail(p_, "unterminated string");
     switch (p_[1]) {
@@ -139,7 +148,8 @@ bool Parser::parse_escape() {
     return true;
 }
 
-bool Parser::parse_string(Value& out) {
+template <bool Build>
+bool Parser<Build>::parse_string(Value& out) {
     // *p_ == '"'
     const char* open = p_;
     const char* start = ++p_;
@@ -161,7 +171,8 @@ bool Parser::parse_string(Value& out) {
     return true;
 }
 
-bool Parser::parse_number(Value& out) {
+template <bool Build>
+bool Parser<Build>::parse_number(Value& out) {
     const char* s = p_;
     if (*p_ == '-') ++p_;
     if (p_ == end_ || !is_digit(*p_)) return fail(p_, "expected digit in number");
@@ -186,19 +197,21 @@ bool Parser::parse_number(Value& out) {
     return true;
 }
 
-bool Parser::parse_literal(const char* word, std::size_t n) {
+template <bool Build>
+bool Parser<Build>::parse_literal(const char* word, std::size_t n) {
     if (std::size_t(end_ - p_) < n || std::memcmp(p_, word, n) != 0) return fail(p_, "invalid literal");
     p_ += n;
     return true;
 }
 
-bool Parser::parse_key() {
+template <bool Build>
+bool Parser<Build>::parse_key() {
     // p_ is past white space
     if (p_ == end_) return fail(p_, "unexpected end of input");
     if (*p_ != '"') return fail(p_, "expected string key");
     Value k;
     if (!parse_string(k)) return false;
-    t_scratch.vals.push_back(k);
+    if constexpr (Build) t_scratch.vals.push_back(k);
     skip_ws();
     if (p_ == end_) return fail(p_, "unexpected end of input");
     if (*p_ != ':') return fail(p_, "expected ':'");
@@ -206,19 +219,21 @@ bool Parser::parse_key() {
     return true;
 }
 
-Value Parser::finish_array(std::uint32_t start) {
+template <bool Build>
+Value Parser<Build>::finish_array(std::uint32_t start) {
     auto& vals = t_scratch.vals;
     auto n = std::uint32_t(vals.size() - start);
-    Value* items = arena_.alloc<Value>(n);
+    Value* items = arena_->alloc<Value>(n);
     std::memcpy(static_cast<void*>(items), vals.data() + start, n * sizeof(Value));
     return Value::array(items, n);
 }
 
-Value Parser::finish_object(std::uint32_t start) {
+template <bool Build>
+Value Parser<Build>::finish_object(std::uint32_t start) {
     auto& vals = t_scratch.vals;
     auto n = std::uint32_t((vals.size() - start) / 2);
     std::uint32_t m = merge_duplicates(vals.data() + start, n);
-    Member* members = arena_.alloc<Member>(m);
+    Member* members = arena_->alloc<Member>(m);
     std::memcpy(static_cast<void*>(members), vals.data() + start, m * sizeof(Member));
     return Value::object(members, m);
 }
@@ -226,13 +241,37 @@ Value Parser::finish_object(std::uint32_t start) {
 // Merges duplicate keys (by decoded text) in place: kv holds n key/value
 // pairs; keeps each key at its first position with the last value. Returns
 // the number of distinct keys.
-std::uint32_t Parser::merge_duplicates(Value* kv, std::uint32_t n) {
+template <bool Build>
+std::uint32_t Parser<Build>::merge_duplicates(Value* kv, std::uint32_t n) {
     if (n < 2) return n;
+    if (n <= kSmallObject) {
+        // Fast path: keys without escapes whose (size, first, last byte)
+        // all differ cannot repeat. Typical records end here.
+        std::uint64_t fp[kSmallObject];
+        bool maybe_dup = false;
+        for (std::uint32_t i = 0; i < n && !maybe_dup; ++i) {
+            const Value& k = kv[2 * i];
+            if (k.flag) {
+                maybe_dup = true;
+                break;
+            }
+            std::uint64_t f = k.size;
+            if (k.size) f |= std::uint64_t(static_cast<unsigned char>(k.text[0])) << 32 |
+                             std::uint64_t(static_cast<unsigned char>(k.text[k.size - 1])) << 40;
+            for (std::uint32_t j = 0; j < i; ++j)
+                if (fp[j] == f) {
+                    maybe_dup = true;
+                    break;
+                }
+            fp[i] = f;
+        }
+        if (!maybe_dup) return n;
+    }
     auto& keys = t_scratch.keys;
     keys.resize(n);
     for (std::uint32_t i = 0; i < n; ++i) {
         const Value& k = kv[2 * i];
-        keys[i] = k.flag ? string_text(k, arena_) : k.raw();
+        keys[i] = k.flag ? string_text(k, *arena_) : k.raw();
     }
     std::uint32_t m = 0;
     auto keep = [&](std::uint32_t i) {
@@ -279,7 +318,8 @@ std::uint32_t Parser::merge_duplicates(Value* kv, std::uint32_t n) {
     return m;
 }
 
-bool Parser::run(Value& out) {
+template <bool Build>
+bool Parser<Build>::run(Value& out) {
     auto& vals = t_scratch.vals;
     auto& frames = t_scratch.frames;
     vals.clear();
@@ -291,6 +331,9 @@ bool Parser::run(Value& out) {
         // ---- a value starts here ----
         skip_ws();
         if (p_ == end_) return fail(p_, "unexpected end of input");
+        if constexpr (!Build) {
+            if (frames.size() == 1 && !frames[0].object) elem_start_ = p_;
+        }
         Value v;
         switch (*p_) {
             case '{':
@@ -345,7 +388,11 @@ bool Parser::run(Value& out) {
                 out = v;
                 return true;
             }
-            vals.push_back(v);
+            if constexpr (Build) {
+                vals.push_back(v);
+            } else if (spans_ && frames.size() == 1 && !frames[0].object) {
+                spans_->emplace_back(elem_start_, std::size_t(p_ - elem_start_));
+            }
             skip_ws();
             if (p_ == end_) return fail(p_, "unexpected end of input");
             const Frame f = frames.back();
@@ -361,13 +408,13 @@ bool Parser::run(Value& out) {
             if (f.object) {
                 if (c != '}') return fail(p_, "expected ',' or '}'");
                 ++p_;
-                v = finish_object(f.start);
+                if constexpr (Build) v = finish_object(f.start);
             } else {
                 if (c != ']') return fail(p_, "expected ',' or ']'");
                 ++p_;
-                v = finish_array(f.start);
+                if constexpr (Build) v = finish_array(f.start);
             }
-            vals.resize(f.start);
+            if constexpr (Build) vals.resize(f.start);
             frames.pop_back();
         }
     }
@@ -391,9 +438,33 @@ bool parse(std::string_view text, Arena& arena, Value& out, std::string& error) 
         error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset(text));
         return false;
     }
-    Parser parser(text, arena, error);
+    Parser<true> parser(text, &arena, error);
     bool ok = parser.run(out);
     trim_scratch();
+    return ok;
+}
+
+bool parse_valid(std::string_view text, Arena& arena, Value& out, std::string& error) {
+    Parser<true> parser(text, &arena, error);
+    bool ok = parser.run(out);
+    trim_scratch();
+    return ok;
+}
+
+bool validate(std::string_view text, std::string& error, std::vector<std::string_view>* elements) {
+    if (text.size() > UINT32_MAX) {
+        error = "invalid JSON at byte 0: input larger than 4 GiB";
+        return false;
+    }
+    if (!simdjson::validate_utf8(text.data(), text.size())) {
+        error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset(text));
+        return false;
+    }
+    std::size_t mark = elements ? elements->size() : 0;
+    Parser<false> parser(text, nullptr, error, elements);
+    Value out;
+    bool ok = parser.run(out);
+    if (!ok && elements) elements->resize(mark);
     return ok;
 }
 

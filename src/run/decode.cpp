@@ -1,5 +1,7 @@
 #include "run/decode.h"
 
+#include <algorithm>
+
 #include "expr/expr.h"
 #include "json/json.h"
 
@@ -11,6 +13,25 @@ const char* kind_name(json::Kind k) {
     return names[int(k)];
 }
 
+bool lazy_json_ok(const config::HttpSource& source) {
+    using K = config::Paginate::Kind;
+    return !source.records && !source.incremental.enabled && source.paginate.kind != K::NextUrl &&
+           source.paginate.kind != K::Cursor;
+}
+
+// The first byte that is not JSON white space, or 0.
+char first_token(std::string_view s) {
+    for (char c : s)
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
+    return 0;
+}
+
+// Room for `more` items without a reallocation per page (geometric growth).
+void reserve_more(std::vector<Item>& items, std::size_t more) {
+    std::size_t need = items.size() + more;
+    if (need > items.capacity()) items.reserve(std::max(need, 2 * items.capacity()));
+}
+
 bool blank(std::string_view s) {
     for (char c : s)
         if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
@@ -19,10 +40,11 @@ bool blank(std::string_view s) {
 }  // namespace
 
 DecodeOutcome decode_body(std::string_view body, const config::HttpSource& source, Arena& arena,
-                          std::vector<Item>& items, json::Value& doc) {
+                          std::vector<Item>& items, json::Value& doc, bool allow_lazy) {
     DecodeOutcome out;
     doc = json::Value::null();
     if (source.format == config::HttpSource::Format::Ndjson) {
+        const bool lazy = allow_lazy && !source.incremental.enabled;
         std::size_t pos = 0, line = 0;
         std::string err;
         while (pos < body.size()) {
@@ -34,7 +56,8 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
             pos = nl == std::string_view::npos ? body.size() : nl + 1;
             if (blank(text)) continue;
             Item it;
-            if (json::parse(text, arena, it.record, err)) {
+            if (lazy ? json::validate(text, err) : json::parse(text, arena, it.record, err)) {
+                if (lazy) it.text = text;
                 items.push_back(it);
             } else {
                 it.line = line;
@@ -46,6 +69,22 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
         return out;
     }
     std::string err;
+    if (allow_lazy && lazy_json_ok(source) && first_token(body) == '[') {
+        // Validate everything, keep only each element's text.
+        std::vector<std::string_view> spans;
+        if (!json::validate(body, err, &spans)) {
+            out.ok = false;
+            out.error = "response is not valid JSON: " + err;
+            return out;
+        }
+        reserve_more(items, spans.size());
+        for (std::string_view t : spans) {
+            Item it;
+            it.text = t;
+            items.push_back(it);
+        }
+        return out;
+    }
     if (!json::parse(body, arena, doc, err)) {
         out.ok = false;
         out.error = "response is not valid JSON: " + err;
@@ -60,6 +99,7 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
         }
         sel = l.value;
         if (sel.is_array()) {
+            reserve_more(items, sel.size);
             for (std::uint32_t i = 0; i < sel.size; ++i) items.push_back(Item{sel.items[i], 0, {}, {}});
         } else if (sel.is_object()) {
             items.push_back(Item{sel, 0, {}, {}});
@@ -71,6 +111,7 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
         return out;
     }
     if (sel.is_array()) {
+        reserve_more(items, sel.size);
         for (std::uint32_t i = 0; i < sel.size; ++i) items.push_back(Item{sel.items[i], 0, {}, {}});
     } else if (!sel.is_null()) {
         items.push_back(Item{sel, 0, {}, {}});

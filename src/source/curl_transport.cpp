@@ -1,8 +1,11 @@
 #include "source/curl_transport.h"
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -26,6 +29,18 @@ std::string_view trim_ows(std::string_view s) {
 }
 
 bool has_line_break(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
+
+// A big body buffer (fresh, untouched memory from reserve()) is asked to be
+// backed by transparent huge pages: one page fault per 2 MiB instead of per
+// 4 KiB while the body arrives. Only a hint; no effect where THP is off.
+void advise_huge_pages(std::string& buf) {
+    constexpr std::uintptr_t kHuge = 2u << 20;
+    if (buf.capacity() < 4 * kHuge) return;
+    auto begin = reinterpret_cast<std::uintptr_t>(buf.data());
+    std::uintptr_t lo = (begin + kHuge - 1) & ~(kHuge - 1);
+    std::uintptr_t hi = (begin + buf.capacity()) & ~(kHuge - 1);
+    if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
+}
 
 }  // namespace
 
@@ -92,8 +107,10 @@ struct CurlTransport::Transfer {
         }
         if (!t->reserved) {
             t->reserved = true;
-            if (t->content_length > 0)
+            if (t->content_length > 0) {
                 t->response.body.reserve(std::size_t(std::min<std::uint64_t>(t->content_length, t->max_body)));
+                advise_huge_pages(t->response.body);
+            }
         }
         t->received += len;
         t->response.body.append(data, len);
