@@ -38,14 +38,20 @@ std::string value_json(const std::string& v) {
 int cmd_state(const Args& args) {
     std::string dir_opt;
     std::vector<std::string> pos;
+    bool options_done = false;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& a = args[i];
-        if (a == "--state-dir") {
+        if (options_done) {
+            pos.push_back(a);
+        } else if (a == "--") {
+            options_done = true;
+        } else if (a == "--state-dir") {
             if (i + 1 >= args.size()) return usage_error("--state-dir needs a DIR");
             dir_opt = args[++i];
         } else if (a.rfind("--state-dir=", 0) == 0) {
             dir_opt = a.substr(12);
-        } else if (a.size() > 1 && a[0] == '-' && pos.size() < 3) {
+        } else if (a.size() > 2 && a[0] == '-' && a[1] == '-') {
+            // Only long options: a VALUE such as `-5` is a value.
             return usage_error("unknown option `" + a + "` for state");
         } else {
             pos.push_back(a);

@@ -105,8 +105,27 @@ int cmd_test(const Args& args) {
     }
     if (paths.empty()) return usage_error("test needs at least one PATH");
     log::configure(log::Format::Text, log::Level::Error);
+    // The test list is read first; a `${NAME}` that only a test's `env:`
+    // provides must not stop that, so a failing strict load is retried
+    // leniently, and each test then loads strictly with its own `env:`.
     config::Configuration cfg;
-    if (!load_config(paths, false, cfg)) return 2;
+    std::vector<config::Diagnostic> strict_diags;
+    bool strict_ok;
+    {
+        config::LoadOptions opts;
+        opts.require_schedule = false;
+        strict_ok = config::load(paths, opts, cfg, strict_diags);
+        if (!strict_ok) {
+            config::Configuration lenient;
+            std::vector<config::Diagnostic> diags;
+            opts.lenient_env = true;
+            if (!config::load(paths, opts, lenient, diags)) {
+                for (const auto& d : strict_diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
+                return 2;
+            }
+            cfg = std::move(lenient);
+        }
+    }
 
     int passed = 0, failed = 0;
     for (const auto& tc : cfg.tests) {
@@ -126,6 +145,10 @@ int cmd_test(const Args& args) {
             for (const auto& p : env_cfg.pipelines)
                 if (p.name == tc.pipeline) pipeline = &p;
         } else {
+            if (!strict_ok) {
+                for (const auto& d : strict_diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
+                return 2;
+            }
             for (const auto& p : cfg.pipelines)
                 if (p.name == tc.pipeline) pipeline = &p;
         }
@@ -237,7 +260,8 @@ int cmd_test(const Args& args) {
                         }
                         if (e.url && *e.url != r.url) {
                             ok = false;
-                            diff += where + "url expected " + *e.url + ", got " + log::redact_url(r.url) + "\n";
+                            diff += where + "url expected " + log::redact_url(*e.url) + ", got " + log::redact_url(r.url) +
+                                    "\n";
                         }
                         if (e.body && *e.body != r.body) {
                             ok = false;

@@ -1,5 +1,7 @@
 #include "config/reader.h"
 
+#include "log/log.h"
+
 #include <limits>
 
 #include "config/diagnostics.h"
@@ -89,6 +91,7 @@ Reader::Reader(const YamlFile& file, const LoadOptions& opts, std::vector<Diagno
     : file_(file), opts_(opts), diags_(diags) {
     ictx_.dir = file.dir;
     ictx_.overlay = opts.env_overlay;
+    ictx_.lenient = opts.lenient_env;
 }
 
 void Reader::read_file(Configuration& out, std::vector<PipelineRef>& refs) {
@@ -308,7 +311,7 @@ bool Reader::url(const Node& n, std::string_view what, std::string& out) {
     std::string scheme = sep == std::string::npos ? "" : s.substr(0, sep);
     for (char& c : scheme) c = lower(c);
     if (sep == std::string::npos) {
-        error(n.mark, "invalid URL " + quoted(s) + what_suffix(what) + " (expected http://... or https://...)");
+        error(n.mark, "invalid URL " + quoted(log::redact_url(s)) + what_suffix(what) + " (expected http://... or https://...)");
         return false;
     }
     if (scheme != "http" && scheme != "https") {
@@ -318,7 +321,7 @@ bool Reader::url(const Node& n, std::string_view what, std::string& out) {
     }
     for (char c : s) {
         if (static_cast<unsigned char>(c) <= 0x20 || c == 0x7f) {
-            error(n.mark, "invalid URL " + quoted(s) + what_suffix(what) + " (white space or control character)");
+            error(n.mark, "invalid URL " + quoted(log::redact_url(s)) + what_suffix(what) + " (white space or control character)");
             return false;
         }
     }
@@ -331,13 +334,13 @@ bool Reader::url(const Node& n, std::string_view what, std::string& out) {
     if (!hostport.empty() && hostport[0] == '[') {
         std::size_t rb = hostport.find(']');
         if (rb == std::string::npos) {
-            error(n.mark, "invalid URL " + quoted(s) + what_suffix(what) + " (unclosed `[` in the host)");
+            error(n.mark, "invalid URL " + quoted(log::redact_url(s)) + what_suffix(what) + " (unclosed `[` in the host)");
             return false;
         }
         host = hostport.substr(0, rb + 1);
         if (rb + 1 < hostport.size()) {
             if (hostport[rb + 1] != ':') {
-                error(n.mark, "invalid URL " + quoted(s) + what_suffix(what));
+                error(n.mark, "invalid URL " + quoted(log::redact_url(s)) + what_suffix(what));
                 return false;
             }
             port = hostport.substr(rb + 2);
@@ -350,7 +353,7 @@ bool Reader::url(const Node& n, std::string_view what, std::string& out) {
         }
     }
     if (host.empty()) {
-        error(n.mark, "invalid URL " + quoted(s) + what_suffix(what) + " (no host)");
+        error(n.mark, "invalid URL " + quoted(log::redact_url(s)) + what_suffix(what) + " (no host)");
         return false;
     }
     if (!port.empty()) {
@@ -361,7 +364,7 @@ bool Reader::url(const Node& n, std::string_view what, std::string& out) {
             else p = p * 10 + (c - '0');
         }
         if (!ok || p < 1 || p > 65535) {
-            error(n.mark, "invalid URL " + quoted(s) + what_suffix(what) + " (bad port " + quoted(port) + ")");
+            error(n.mark, "invalid URL " + quoted(log::redact_url(s)) + what_suffix(what) + " (bad port " + quoted(port) + ")");
             return false;
         }
     }

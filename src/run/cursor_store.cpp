@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,9 +51,28 @@ std::string resolve_state_dir(const std::string& option) {
     return "/var/lib/sluiced/state";
 }
 
+// Removes `.NAME.cursor.tmp-PID` files of processes that are gone: a crash
+// between the temporary file and its rename leaves one behind.
+static void remove_stale_temps(const std::string& dir, const std::string& pipeline) {
+    const std::string prefix = "." + pipeline + ".cursor.tmp-";
+    DIR* d = ::opendir(dir.c_str());
+    if (!d) return;
+    while (dirent* e = ::readdir(d)) {
+        std::string name = e->d_name;
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        char* end = nullptr;
+        long pid = std::strtol(name.c_str() + prefix.size(), &end, 10);
+        if (!end || *end || pid <= 0) continue;
+        if (pid != long(::getpid()) && ::kill(pid_t(pid), 0) != 0 && errno == ESRCH)
+            ::unlink((dir + "/" + name).c_str());
+    }
+    ::closedir(d);
+}
+
 bool read_cursor(const std::string& dir, const std::string& pipeline, std::optional<std::string>& json,
                  std::string& error) {
     json.reset();
+    remove_stale_temps(dir, pipeline);
     std::string p = path_of(dir, pipeline);
     int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {

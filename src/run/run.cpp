@@ -65,6 +65,26 @@ bool eval_params(const std::vector<config::ParamValue>& params, expr::Context& c
 
 constexpr int kRecordFailedLogLimit = 5;  // per run; the rest are counted
 
+// `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that a
+// dead letter carrying an unparsable NDJSON line stays valid UTF-8 JSON.
+std::string_view valid_utf8_text(std::string_view text, Arena& arena) {
+    if (json::valid_utf8(text)) return text;
+    std::string out;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        unsigned char c = (unsigned char)text[i];
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n && i + n <= text.size() && json::valid_utf8(text.substr(i, n))) {
+            out.append(text.substr(i, n));
+            i += n;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return arena.copy(out);
+}
+
 }  // namespace
 
 class Run : public std::enable_shared_from_this<Run> {
@@ -114,9 +134,9 @@ private:
                 fail("state: the stored cursor of " + cfg_.name + " is not valid JSON: " + *old_cursor_);
                 return false;
             }
-            query_.emplace_back(inc.param, text);
+            cursor_param_ = text;
         } else if (inc.initial) {
-            query_.emplace_back(inc.param, *inc.initial);
+            cursor_param_ = *inc.initial;
         }
         return true;
     }
@@ -140,6 +160,9 @@ private:
         if (!err.empty()) return fail(err);
         const auto& pg = cfg_.source.paginate;
         first_url_ = request_.url;
+        // The incremental parameter replaces one the URL or `query` has.
+        if (cursor_param_)
+            first_url_ = source::set_query_param(first_url_, cfg_.source.incremental.param, *cursor_param_);
         if (pg.kind == config::Paginate::Kind::Page) {
             page_no_ = pg.page_start;
             first_url_ = source::set_query_param(first_url_, pg.param, std::to_string(page_no_));
@@ -191,9 +214,16 @@ private:
                 .num("page", report_.pages)
                 .emit();
         std::size_t page_records = items_.size() - before;
+        if (!resp.effective_url.empty()) seen_urls_.insert(resp.effective_url);
         std::string next_url;
         if (!next_page(doc, resp, page_records, next_url)) return;  // failed
         if (next_url.empty()) return finish_batch();
+        // A next URL (or cursor: it makes the URL) already requested in this
+        // run, also as a redirect target, ends the pagination (spec §4.1).
+        if (seen_urls_.count(next_url)) {
+            pagination_loop(log::redact_url(next_url));
+            return finish_batch();
+        }
         if (report_.pages >= cfg_.source.paginate.max_pages) {
             if (opt_.log_events)
                 log::Event(log::Level::Warn, "max_pages_reached", "max_pages reached: the pages fetched so far are the batch")
@@ -204,6 +234,7 @@ private:
             return finish_batch();
         }
         request_.url = next_url;
+        seen_urls_.insert(next_url);
         fetch();
     }
 
@@ -234,10 +265,6 @@ private:
             std::string scheme = source::url_scheme(url);
             if (scheme != "http" && scheme != "https")
                 return fail("next page URL is not http(s): " + log::redact_url(url)), false;
-            if (!seen_urls_.insert(url).second) {
-                pagination_loop(log::redact_url(url));
-                return true;
-            }
             next = url;
             return true;
         };
@@ -264,10 +291,6 @@ private:
                 else if (l.value.is_number()) json::encode(l.value, text);
                 else return fail("cursor " + pg.cursor_from->text + " is not a string or number"), false;
                 if (text.empty()) return true;
-                if (!seen_cursors_.insert(text).second) {
-                    pagination_loop(log::sensitive_name(pg.param) ? "***" : text);
-                    return true;
-                }
                 next = source::set_query_param(first_url_, pg.param, text);
                 return true;
             }
@@ -329,7 +352,7 @@ private:
         json::encode_string(error, out);
         out += ",\"record\":";
         if (line) {
-            json::encode_string(line_text, out);
+            json::encode_string(valid_utf8_text(line_text, arena_), out);
         } else {
             std::size_t mark = out.size();
             if (!json::encode(record, out)) {
@@ -465,8 +488,9 @@ private:
     std::string token_;
     bool refreshed_for_page_ = false;
     std::optional<std::string> old_cursor_;
+    std::optional<std::string> cursor_param_;  // incremental parameter value to send
     std::string first_url_;
-    std::set<std::string> seen_urls_, seen_cursors_;
+    std::set<std::string> seen_urls_;  // requested in this run, redirect targets included
     std::int64_t page_no_ = 1, offset_ = 0;
     source::Request request_;
     std::deque<std::string> bodies_;

@@ -748,7 +748,6 @@ class NdjsonTest(HttpTest):
         self.assertEqual(first, '{"pipeline":"p","stage":null,"line":3,"error":%s,"record":"{\\"id\\":2,}"}'
                          % json.dumps(dl[0]["error"], ensure_ascii=False))
 
-    @unittest.expectedFailure  # BUG (src/run/run.cpp dead_letter): raw invalid bytes copied into the dead letter
     def test_invalid_utf8_line_dead_letter_is_valid_utf8(self):
         # §6.4: invalid UTF-8 in input is never copied through; §5.4 puts the
         # line's text as a JSON string in `record`, which must be UTF-8.

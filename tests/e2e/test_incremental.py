@@ -364,7 +364,6 @@ class IncrementalTest(SluicedTest):
         self.assertEqual(self.queries(), ["since=1.10"])
         self.assertEqual(self.cursor(), "1.10\n")
 
-    @unittest.expectedFailure  # BUG (state_cmd.cpp): a VALUE starting with '-' is taken for an unknown option (exit 2)
     def test_state_set_negative_number(self):
         r = self.state_cmd("set", "p", "-5")
         self.assertEqual(r.rc, 0, r)

@@ -292,7 +292,6 @@ class PaginationTest(SluicedTest):
         self.assertEqual(r.event("pagination_loop", "p")["level"], "warn")
         self.assertEqual(r.event("run_finished")["pages"], 3)
 
-    @unittest.expectedFailure  # BUG (run.cpp next_page, cursor mode): the first URL's cursor is not "already requested"
     def test_cursor_equal_to_the_first_requests_cursor_is_a_loop(self):
         # The first URL carries cursor=a; the response's next cursor is "a"
         # again: that cursor (and that URL) was already requested (§4.1).

@@ -546,7 +546,6 @@ class ScriptedTest(SluicedTest):
 """], env={"API_HOST": "proc.example.net"})
         self.assertEqual(r.rc, 0, r)
 
-    @unittest.expectedFailure  # BUG (test_cmd.cpp): the file is first loaded without the test's env, so a
     # variable that only the test's `env:` supplies is a configuration error (exit 2).
     def test_env_supplies_a_variable_missing_from_the_environment(self):
         text = """
