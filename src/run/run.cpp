@@ -205,7 +205,7 @@ private:
         bodies_.push_back(std::move(resp.body));
         std::size_t before = items_.size();
         json::Value doc;
-        DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_, doc);
+        DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_, doc, /*allow_lazy=*/true);
         if (!d.ok) return fail(d.error);
         if (d.records_missing && opt_.log_events)
             log::Event(log::Level::Warn, "records_missing", "the records path is missing or null: zero records")
@@ -370,6 +370,13 @@ private:
         // records_in counts every decoded record, also when a record error
         // with `on_error: fail` ends the run early (spec §10).
         report_.records_in = items_.size();
+        // Each record is decoded (when lazy) and evaluated in rec_arena,
+        // reset after it: memory stays flat however big the batch, and the
+        // arena stays in cache. Nothing of a record is used after its turn
+        // (dead letters and errors are written or copied at once).
+        Arena rec_arena(64 * 1024);
+        expr::Context rctx{rec_arena, ctx_.now};
+        std::string decode_error;
         for (const Item& it : items_) {
             if (it.line) {
                 record_failed(it.line, true, it.error);
@@ -378,10 +385,14 @@ private:
                 dead_letter(0, it.line, it.error, {}, it.text);
                 continue;
             }
+            rec_arena.reset();
+            json::Value record;
+            if (!materialize(it, rec_arena, record, decode_error))
+                return fail("response is not valid JSON: " + decode_error);
             json::Value out, failed_input;
             std::string_view err;
             std::size_t stage_index = 0;
-            stage::Outcome oc = rt_.chain_->apply(it.record, ctx_, out, err, stage_index, failed_input);
+            stage::Outcome oc = rt_.chain_->apply(record, rctx, out, err, stage_index, failed_input);
             if (oc == stage::Outcome::Keep) {
                 std::size_t mark = batch.size();
                 if (json::encode(out, batch)) {
@@ -392,7 +403,7 @@ private:
                 batch.resize(mark);
                 err = "a computed number is not finite";
                 stage_index = rt_.chain_->size() ? rt_.chain_->size() - 1 : 0;
-                failed_input = it.record;
+                failed_input = record;
                 oc = stage::Outcome::Error;
             }
             if (oc == stage::Outcome::Drop) continue;
