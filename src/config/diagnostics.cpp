@@ -8,15 +8,6 @@ namespace sluiced::config {
 
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool iequal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
 // Number of UTF-8 code points in s (continuation bytes not counted).
 std::size_t display_width(std::string_view s) {
     std::size_t n = 0;
