@@ -52,7 +52,8 @@ int cmd_schema(const Args& args) {
     return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
-int cmd_version(const Args&) {
+int cmd_version(const Args& args) {
+    if (!args.empty()) return usage_error("version takes no arguments");
     std::printf("sluiced %s\n", SLUICED_VERSION);
     return 0;
 }

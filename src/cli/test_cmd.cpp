@@ -2,6 +2,8 @@
 // run path (decode, records, stages, retries, status handling) on a scripted
 // transport with no network, then compares output, dead letters, requests
 // and errors. Prints PASS/FAIL lines with a diff and a closing count line.
+#include <algorithm>
+#include <climits>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -95,6 +97,26 @@ bool header_matches(const source::HeaderList& headers, const std::string& name, 
     return false;
 }
 
+bool is_missing_env(const config::Diagnostic& d) {
+    return d.message.rfind("environment variable `", 0) == 0 && d.message.find("` is not set") != std::string::npos;
+}
+
+// Whether no diagnostic falls inside `p`'s definition: from its key to the
+// next pipeline or test case of the same file.
+bool pipeline_clean(const config::Configuration& c, const config::Pipeline& p,
+                    const std::vector<config::Diagnostic>& diags) {
+    int end = INT32_MAX;
+    for (const auto& q : c.pipelines)
+        if (q.mark.file == p.mark.file && q.mark.line > p.mark.line) end = std::min(end, q.mark.line);
+    for (const auto& t : c.tests)
+        if (t.mark.file == p.mark.file && t.mark.line > p.mark.line) end = std::min(end, t.mark.line);
+    for (const auto& d : diags) {
+        if (!d.has_mark) return false;
+        if (d.mark.file == p.mark.file && d.mark.line >= p.mark.line && d.mark.line < end) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 int cmd_test(const Args& args) {
@@ -105,52 +127,47 @@ int cmd_test(const Args& args) {
     }
     if (paths.empty()) return usage_error("test needs at least one PATH");
     log::configure(log::Format::Text, log::Level::Error);
-    // The test list is read first; a `${NAME}` that only a test's `env:`
-    // provides must not stop that, so a failing strict load is retried
-    // leniently, and each test then loads strictly with its own `env:`.
+    // The test list is read first. A `${NAME}` that only a test's `env:`
+    // provides fails this first load (the loader still returns what it
+    // read); any other configuration error is exit 2 as usual. Each test
+    // then needs its pipeline free of errors under its own `env:`.
     config::Configuration cfg;
     std::vector<config::Diagnostic> strict_diags;
-    bool strict_ok;
     {
         config::LoadOptions opts;
         opts.require_schedule = false;
-        strict_ok = config::load(paths, opts, cfg, strict_diags);
-        if (!strict_ok) {
-            config::Configuration lenient;
-            std::vector<config::Diagnostic> diags;
-            opts.lenient_env = true;
-            if (!config::load(paths, opts, lenient, diags)) {
-                for (const auto& d : strict_diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
-                return 2;
-            }
-            cfg = std::move(lenient);
+        config::load(paths, opts, cfg, strict_diags);
+        bool only_env = true;
+        for (const auto& d : strict_diags) only_env = only_env && is_missing_env(d);
+        bool any_env = false;
+        for (const auto& tc : cfg.tests) any_env = any_env || !tc.env.empty();
+        if (!strict_diags.empty() && (!only_env || !any_env)) {
+            for (const auto& d : strict_diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
+            return 2;
         }
     }
-
     int passed = 0, failed = 0;
     for (const auto& tc : cfg.tests) {
         // A test with `env:` loads the configuration again with its values.
         const config::Pipeline* pipeline = nullptr;
         config::Configuration env_cfg;
+        const config::Configuration* from = &cfg;
+        const std::vector<config::Diagnostic>* diags = &strict_diags;
+        std::vector<config::Diagnostic> env_diags;
         if (!tc.env.empty()) {
             std::map<std::string, std::string> overlay(tc.env.begin(), tc.env.end());
             config::LoadOptions opts;
             opts.require_schedule = false;
             opts.env_overlay = &overlay;
-            std::vector<config::Diagnostic> diags;
-            if (!config::load(paths, opts, env_cfg, diags)) {
-                for (const auto& d : diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
-                return 2;
-            }
-            for (const auto& p : env_cfg.pipelines)
-                if (p.name == tc.pipeline) pipeline = &p;
-        } else {
-            if (!strict_ok) {
-                for (const auto& d : strict_diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
-                return 2;
-            }
-            for (const auto& p : cfg.pipelines)
-                if (p.name == tc.pipeline) pipeline = &p;
+            config::load(paths, opts, env_cfg, env_diags);
+            from = &env_cfg;
+            diags = &env_diags;
+        }
+        for (const auto& p : from->pipelines)
+            if (p.name == tc.pipeline) pipeline = &p;
+        if (pipeline && !pipeline_clean(*from, *pipeline, *diags)) {
+            for (const auto& d : *diags) std::fprintf(stderr, "%s\n", config::format(d).c_str());
+            return 2;
         }
         std::string diff;
         bool ok = true;

@@ -140,8 +140,6 @@ bool interpolate(std::string_view in, const InterpolationContext& ctx, std::stri
             const char* v = lookup(ctx, name);
             if (dash != std::string_view::npos) {
                 value = (v && *v) ? std::string(v) : std::string(body.substr(dash + 2));
-            } else if (!v && ctx.lenient) {
-                value.clear();
             } else if (!v) {
                 error = "environment variable `" + name + "` is not set (use `${" + name +
                         ":-default}` for a default)";

@@ -19,7 +19,6 @@ namespace sluiced::config {
 struct InterpolationContext {
     std::string dir;  // folder of the YAML file, for relative ${file:...}
     const std::map<std::string, std::string>* overlay = nullptr;
-    bool lenient = false;  // a missing ${NAME} becomes "" instead of an error
 };
 
 // Expands `in` into `out`. `map` (optional) receives for each output byte the

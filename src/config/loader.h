@@ -31,9 +31,6 @@ struct LoadOptions {
     bool require_schedule = true;
     // Test `env:` values; they take precedence over getenv() in `${NAME}`.
     const std::map<std::string, std::string>* env_overlay = nullptr;
-    // `sluiced test` only: a missing `${NAME}` becomes "" (to read the test
-    // list before each test's `env:` is known); never for running.
-    bool lenient_env = false;
 };
 
 // Loads files and directories (a directory: every *.yaml / *.yml directly

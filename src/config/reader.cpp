@@ -91,7 +91,6 @@ Reader::Reader(const YamlFile& file, const LoadOptions& opts, std::vector<Diagno
     : file_(file), opts_(opts), diags_(diags) {
     ictx_.dir = file.dir;
     ictx_.overlay = opts.env_overlay;
-    ictx_.lenient = opts.lenient_env;
 }
 
 void Reader::read_file(Configuration& out, std::vector<PipelineRef>& refs) {
@@ -211,6 +210,13 @@ bool Reader::duration(const Node& n, std::string_view what, std::int64_t& ms, bo
     }
     if (positive && v <= 0) {
         error(n.mark, "`" + std::string(what) + "` must be greater than 0");
+        return false;
+    }
+    // Beyond ten years a schedule or timeout is a typo, and fire times past
+    // year 9999 cannot be written in RFC 3339.
+    constexpr std::int64_t kMaxMs = 3650LL * 24 * 3600 * 1000;
+    if (v > kMaxMs) {
+        error(n.mark, "duration " + quoted(s) + what_suffix(what) + " is too long (at most 3650d, ten years)");
         return false;
     }
     ms = v;

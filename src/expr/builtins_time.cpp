@@ -116,8 +116,8 @@ private:
     std::size_t i_ = 0;
 };
 
-// RFC 3339 date-time: YYYY-MM-DD(T|t| )HH:MM:SS(.fraction)?(Z|+hh:mm|+hhmm)?
-// (no offset means UTC).
+// RFC 3339 date-time: YYYY-MM-DD(T|t| )HH:MM:SS(.fraction)?(Z|+hh:mm|+hhmm)
+// (the offset is required, as RFC 3339 requires it: spec §6.3).
 bool parse_rfc3339(std::string_view s, Fields& f) {
     Scanner sc(s);
     int y;
@@ -134,7 +134,7 @@ bool parse_rfc3339(std::string_view s, Fields& f) {
         f.frac = sc.digits();
         if (f.frac.empty()) return false;
     }
-    if (!sc.done() && !sc.offset(f.offset, false)) return false;
+    if (sc.done() || !sc.offset(f.offset, false)) return false;
     return sc.done();
 }
 

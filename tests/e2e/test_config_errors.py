@@ -323,6 +323,21 @@ class ConfigErrorTest(SluicedTest):
             f"{p}:9:19: error: invalid size `64MB2` for `max_body` {size}",
             f"{p}:10:63: error: invalid size `1.5KiB` for `max_bytes` {size}")
 
+    def test_durations_beyond_ten_years_are_refused(self):
+        # Fire times past year 9999 cannot be printed in RFC 3339 (found by a
+        # new-user trial: `every: 1000000000h` printed year 116103).
+        p = self.write("p.yaml", """
+            pipelines:
+              p:
+                schedule: { every: 1000000000h }
+                source: { http: { url: "http://127.0.0.1:9/", timeout: 3651d } }
+                sink: { stdout: {} }
+        """)
+        self.assert_check_errors(
+            p,
+            f"{p}:3:24: error: duration `1000000000h` for `every` is too long (at most 3650d, ten years)",
+            f"{p}:4:60: error: duration `3651d` for `timeout` is too long (at most 3650d, ten years)")
+
     def test_good_durations_and_sizes(self):
         p = self.write("p.yaml", """
             pipelines:

@@ -77,5 +77,28 @@ class ExamplesTest(SluicedTest):
         self.assertEqual(len(self.lines("out/countries.ndjson")), len(expected))
 
 
+class ReadmeTest(SluicedTest):
+    def test_readme_pipeline_checks_and_its_test_passes_offline(self):
+        import re
+        with open(os.path.join(ROOT, "README.md")) as f:
+            readme = f.read()
+        text = re.search(r"## A pipeline\n\n```yaml\n(.*?)```", readme, re.S).group(1)
+        cfg = self.path("readme.yaml")
+        with open(cfg, "w") as f:
+            f.write(text)
+        env = {"API_TOKEN": ""}  # unset below: the test's env: supplies it
+        e = {k: v for k, v in os.environ.items() if k != "API_TOKEN"}
+        import subprocess
+        from harness import BIN
+        proc = subprocess.run([BIN, "test", cfg], capture_output=True, text=True, env=e, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "PASS keeps only active users\n1 passed, 0 failed\n")
+        del env
+        r = self.sluiced("check", "--now", "2025-01-01T00:00:00Z", cfg, env={"API_TOKEN": "t0ken-value"})
+        self.assertEqual(r.rc, 0, r)
+        self.assertIn("  next: 2025-01-01T00:00:00Z 2025-01-01T00:00:30Z 2025-01-01T00:01:00Z\n", r.stdout)
+        self.assertNotIn("t0ken-value", r.stdout + r.stderr)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -546,7 +546,8 @@ class ScriptedTest(SluicedTest):
 """], env={"API_HOST": "proc.example.net"})
         self.assertEqual(r.rc, 0, r)
 
-    # variable that only the test's `env:` supplies is a configuration error (exit 2).
+    # A variable that only the test's `env:` supplies is not a configuration
+    # error for that test.
     def test_env_supplies_a_variable_missing_from_the_environment(self):
         text = """
             pipelines:
@@ -565,6 +566,50 @@ class ScriptedTest(SluicedTest):
         proc = subprocess.run([BIN, "test", cfg], capture_output=True, text=True, env=e, timeout=60)
         self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
         self.assertIn("PASS token from env", proc.stdout)
+
+    def test_env_per_test_for_two_pipelines_and_missing_without_env(self):
+        # Each test supplies only its own pipeline's variable (found by a
+        # new-user trial: `url: "${API}/v1"` with the URL from `env:`).
+        text = """
+            pipelines:
+              p:
+                source: { http: { url: "${NU_API}/v1" } }
+                sink: { stdout: {} }
+              q:
+                source: { http: { url: "http://${NU_HOST}/q" } }
+                sink: { stdout: {} }
+            tests:
+              - name: p from env
+                pipeline: p
+                env: { NU_API: "http://h.test" }
+                response: '[1]'
+                expect: [1]
+                expect_requests: [ { url: "http://h.test/v1" } ]
+              - name: q from env
+                pipeline: q
+                env: { NU_HOST: q.test }
+                response: '[2]'
+                expect: [2]
+                expect_requests: [ { url: "http://q.test/q" } ]
+            """
+        e = {k: v for k, v in os.environ.items() if not k.startswith("NU_")}
+        cfg = self.write("pq.yaml", text)
+        proc = subprocess.run([BIN, "test", cfg], capture_output=True, text=True, env=e, timeout=60)
+        self.assertEqual(proc.returncode, 0, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "PASS p from env\nPASS q from env\n2 passed, 0 failed\n")
+        # A test without `env:` still needs the variable: exit 2 with the error.
+        cfg = self.write("p2.yaml", """
+            pipelines:
+              p:
+                source: { http: { url: "${NU_API}/v1" } }
+                sink: { stdout: {} }
+            tests:
+              - { name: no env, pipeline: p, response: '[1]', expect: [1] }
+            """)
+        proc = subprocess.run([BIN, "test", cfg], capture_output=True, text=True, env=e, timeout=60)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stderr, f"{cfg}:3:28: error: environment variable `NU_API` is not set "
+                                      "(use `${NU_API:-default}` for a default)\n")
 
 
 if __name__ == "__main__":
