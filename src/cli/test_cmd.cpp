@@ -16,6 +16,7 @@
 #include "run/run.h"
 #include "source/scripted_transport.h"
 #include "util/arena.h"
+#include "util/ascii.h"
 
 namespace sluiced::cli {
 
@@ -88,12 +89,8 @@ bool compare_lists(const char* what, const std::vector<json::Value>& expected, c
 }
 
 bool header_matches(const source::HeaderList& headers, const std::string& name, const std::string& value) {
-    for (const auto& [n, v] : headers) {
-        if (n.size() != name.size()) continue;
-        bool eq = true;
-        for (std::size_t i = 0; i < n.size() && eq; ++i) eq = std::tolower((unsigned char)n[i]) == std::tolower((unsigned char)name[i]);
-        if (eq && v == value) return true;
-    }
+    for (const auto& [n, v] : headers)
+        if (iequals(n, name) && v == value) return true;
     return false;
 }
 

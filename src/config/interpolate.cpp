@@ -9,9 +9,7 @@
 
 namespace sluiced::config {
 
-namespace {
-
-bool valid_name(std::string_view n) {
+bool valid_env_name(std::string_view n) {
     if (n.empty()) return false;
     for (std::size_t i = 0; i < n.size(); ++i) {
         char c = n[i];
@@ -21,6 +19,10 @@ bool valid_name(std::string_view n) {
     }
     return true;
 }
+
+
+namespace {
+
 
 const char* lookup(const InterpolationContext& ctx, const std::string& name) {
     if (ctx.overlay) {
@@ -133,7 +135,7 @@ bool interpolate(std::string_view in, const InterpolationContext& ctx, std::stri
         } else {
             std::size_t dash = body.find(":-");
             std::string name(body.substr(0, dash));
-            if (!valid_name(name)) {
+            if (!valid_env_name(name)) {
                 error = "invalid variable name `" + name + "` in `${" + std::string(body) + "}`";
                 return false;
             }

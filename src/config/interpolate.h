@@ -16,6 +16,9 @@
 
 namespace sluiced::config {
 
+// Whether `n` is an environment variable name: [A-Za-z_][A-Za-z0-9_]*.
+bool valid_env_name(std::string_view n);
+
 struct InterpolationContext {
     std::string dir;  // folder of the YAML file, for relative ${file:...}
     const std::map<std::string, std::string>* overlay = nullptr;

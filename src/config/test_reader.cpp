@@ -5,21 +5,6 @@
 
 namespace sluiced::config {
 
-namespace {
-
-bool valid_env_name(std::string_view n) {
-    if (n.empty()) return false;
-    for (std::size_t i = 0; i < n.size(); ++i) {
-        char c = n[i];
-        bool alpha = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-        bool digit = c >= '0' && c <= '9';
-        if (!(alpha || (digit && i > 0))) return false;
-    }
-    return true;
-}
-
-}  // namespace
-
 void Reader::tests(const Node& n, Configuration& out, std::vector<PipelineRef>& refs) {
     if (n.bad) return;
     if (n.is_null()) return;  // `tests:` with nothing

@@ -2,6 +2,7 @@
 // Lines are formatted here and handed whole to one spdlog stderr sink (pattern
 // "%v"), so one event is one write and never reaches stdout.
 #include "log/log.h"
+#include "util/ascii.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -92,23 +93,6 @@ std::string text_value(std::string_view v) {
     std::string out;
     append_json_string(out, v);
     return out;
-}
-
-bool ieq_contains(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i) {
-        std::size_t j = 0;
-        while (j < needle.size() && std::tolower((unsigned char)hay[i + j]) == needle[j]) ++j;
-        if (j == needle.size()) return true;
-    }
-    return false;
-}
-
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
 }
 
 }  // namespace
@@ -280,10 +264,10 @@ void write(Level level, std::string_view event, std::string_view msg) { Event(le
 bool sensitive_name(std::string_view name) {
     static const char* exact[] = {"authorization", "proxy-authorization", "cookie", "set-cookie"};
     for (auto* e : exact)
-        if (ieq(name, e)) return true;
+        if (iequals(name, e)) return true;
     static const char* parts[] = {"token", "key", "secret", "password", "auth", "signature", "credential", "session"};
     for (auto* p : parts)
-        if (ieq_contains(name, p)) return true;
+        if (icontains(name, p)) return true;
     return false;
 }
 

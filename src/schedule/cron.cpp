@@ -1,4 +1,5 @@
 #include "schedule/cron.h"
+#include "util/ascii.h"
 
 #include <date/date.h>
 
@@ -53,13 +54,6 @@ std::vector<Token> split_fields(std::string_view text) {
         out.push_back({text.substr(start, i - start), start});
     }
     return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
 }
 
 bool all_digits(std::string_view s) {

@@ -1,4 +1,5 @@
 #include "source/curl_transport.h"
+#include "util/ascii.h"
 
 #include <sys/mman.h>
 
@@ -14,12 +15,6 @@
 namespace sluiced::source {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower((unsigned char)x) == std::tolower((unsigned char)y);
-           });
-}
 
 std::string_view trim_ows(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);

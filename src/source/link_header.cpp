@@ -1,17 +1,11 @@
 #include "source/link_header.h"
+#include "util/ascii.h"
 
 #include <cctype>
 
 namespace sluiced::source {
 
 namespace {
-
-bool ieq(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower((unsigned char)a[i]) != std::tolower((unsigned char)b[i])) return false;
-    return true;
-}
 
 bool ows(char c) { return c == ' ' || c == '\t'; }
 
@@ -21,7 +15,7 @@ bool rel_matches(std::string_view rels, std::string_view rel) {
         while (i < rels.size() && (rels[i] == ' ' || rels[i] == '\t')) ++i;
         std::size_t j = i;
         while (j < rels.size() && rels[j] != ' ' && rels[j] != '\t') ++j;
-        if (j > i && ieq(rels.substr(i, j - i), rel)) return true;
+        if (j > i && iequals(rels.substr(i, j - i), rel)) return true;
         i = j;
     }
     return false;
@@ -80,7 +74,7 @@ std::optional<std::string> find_link_in(std::string_view v, std::string_view rel
                     value = std::string(v.substr(vs, i - vs));
                 }
             }
-            if (ieq(name, "rel") && !have_rel) {
+            if (iequals(name, "rel") && !have_rel) {
                 have_rel = true;
                 matched = rel_matches(value, rel);
             }
@@ -92,7 +86,7 @@ std::optional<std::string> find_link_in(std::string_view v, std::string_view rel
 
 std::optional<std::string> find_link(const HeaderList& headers, std::string_view rel) {
     for (const auto& [name, value] : headers) {
-        if (!ieq(name, "link")) continue;
+        if (!iequals(name, "link")) continue;
         if (auto t = find_link_in(value, rel)) return t;
     }
     return std::nullopt;

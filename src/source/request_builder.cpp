@@ -1,4 +1,5 @@
 #include "source/request_builder.h"
+#include "util/ascii.h"
 
 #include <algorithm>
 #include <cctype>
@@ -8,12 +9,6 @@
 namespace sluiced::source {
 
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower((unsigned char)x) == std::tolower((unsigned char)y);
-           });
-}
 
 void set_authorization(HeaderList& headers, std::string value) {
     std::erase_if(headers, [](const auto& h) { return iequals(h.first, "Authorization"); });
