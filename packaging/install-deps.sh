@@ -10,6 +10,7 @@ pkgs=(
   python3 python3-yaml python3-jsonschema python3-aiohttp
   iso-codes jq curl ca-certificates openssl tzdata util-linux
   dpkg-dev file systemd groff-base
+  clang libclang-rt-14-dev llvm-14
 )
 missing=()
 for p in "${pkgs[@]}"; do

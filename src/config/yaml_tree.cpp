@@ -105,8 +105,12 @@ public:
     bool unterminated = false;
     Mark unterminated_mark;
     Mark doc_mark;
+    int doc_pos = -1;  // byte offset of the document start
 
-    void OnDocumentStart(const YAML::Mark& m) override { doc_mark = to_mark(m); }
+    void OnDocumentStart(const YAML::Mark& m) override {
+        doc_mark = to_mark(m);
+        doc_pos = m.pos;
+    }
     void OnDocumentEnd() override {}
 
     void OnNull(const YAML::Mark& m, YAML::anchor_t) override {
@@ -309,10 +313,31 @@ bool parse_yaml(YamlFile& file, std::vector<Diagnostic>& diags) {
     try {
         YAML::Parser parser(in);
         int docs = 0;
+        int prev_doc_pos = -1;
         for (;;) {
             Builder b(file);
             if (!parser.HandleNextDocument(b)) break;
             ++docs;
+            // yaml-cpp 0.7 (Debian 12) loops forever on a stray `,` at the
+            // top level (jbeder/yaml-cpp#1040): every call returns one more
+            // null document without consuming input. Two documents cannot
+            // start at the same byte, and each one after the first takes a
+            // 3-byte `---` or `...` marker (found by tests/fuzz/fuzz_config).
+            if ((docs > 1 && b.doc_pos == prev_doc_pos) ||
+                static_cast<std::size_t>(docs) > file.source.size() / 3 + 2) {
+                diags.resize(before);
+                Diagnostic d;
+                d.mark = b.doc_mark;
+                d.has_mark = true;
+                unsigned char c = b.doc_pos >= 0 && static_cast<std::size_t>(b.doc_pos) < file.source.size()
+                                      ? static_cast<unsigned char>(file.source[static_cast<std::size_t>(b.doc_pos)])
+                                      : 0;
+                d.message = c > 0x20 && c < 0x7f ? "YAML syntax error: unexpected `" + std::string(1, char(c)) + "`"
+                                                 : std::string("YAML syntax error: unexpected character");
+                diags.push_back(std::move(d));
+                return false;
+            }
+            prev_doc_pos = b.doc_pos;
             if (b.unterminated) {
                 diags.resize(before);
                 Diagnostic d;

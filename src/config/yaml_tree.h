@@ -24,6 +24,16 @@ struct Node {
     std::vector<Node> items;                     // Seq
     std::vector<std::pair<Node, Node>> entries;  // Map: key (Scalar/Null), value
 
+    // Special members declared here and defaulted below the class, where
+    // Node is complete: clang with libstdc++ rejects the implicit ones
+    // (std::pair<Node, Node> instantiated while Node is incomplete).
+    Node() = default;
+    Node(const Node&);
+    Node(Node&&) noexcept;
+    Node& operator=(const Node&);
+    Node& operator=(Node&&) noexcept;
+    ~Node();
+
     // Interpolation cache (see interpolate.h), filled by the reader.
     mutable bool interp_done = false;
     mutable bool interp_ok = false;
@@ -40,6 +50,12 @@ struct Node {
     // The value of `key` in a mapping (first occurrence), or nullptr.
     const Node* get(std::string_view key) const;
 };
+
+inline Node::Node(const Node&) = default;
+inline Node::Node(Node&&) noexcept = default;
+inline Node& Node::operator=(const Node&) = default;
+inline Node& Node::operator=(Node&&) noexcept = default;
+inline Node::~Node() = default;
 
 struct YamlFile {
     std::string path;    // as given (used in marks)

@@ -30,6 +30,9 @@ struct Ast {
     bool has_base = false;   // Path: kids[0] is the base (postfix on a primary), else the record
     std::vector<AstSeg> segs;
     std::vector<std::unique_ptr<Ast>> kids;
+    // Height of the tree below and including this node: compile, eval and
+    // the destructor recurse this deep (the parser bounds it, parser.cpp).
+    std::uint32_t height = 1;
 
     bool is_record_path() const { return kind == Kind::Path && !has_base; }
 };

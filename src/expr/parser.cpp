@@ -1,6 +1,8 @@
 #include "expr/parser.h"
 
+#include <algorithm>
 #include <charconv>
+#include <string>
 
 namespace sluiced::expr {
 namespace {
@@ -43,11 +45,26 @@ private:
         a->start = offset;
         return a;
     }
-    static AstPtr binary(Tok op, std::size_t offset, AstPtr l, AstPtr r) {
+    static void adopt(Ast& parent, AstPtr kid) {
+        parent.height = std::max(parent.height, kid->height + 1);
+        parent.kids.push_back(std::move(kid));
+    }
+    // Operator chains (`1 + 1 + ...`) build left-deep trees without
+    // recursing in the parser, so the Depth guard does not see them: bound
+    // the tree's height here. Found by the ASan build of the unit tests
+    // (tests/run-sanitizers.sh): 5,000 `+ 1` overflowed the stack in eval
+    // under ASan; 50,000 did in a release build, 200,000 in compile.
+    // Every other node nests through a Depth-guarded call, so no tree is
+    // taller than kMaxHeight + kMaxDepth + a few.
+    static constexpr std::uint32_t kMaxHeight = 1000;
+    AstPtr binary(Tok op, std::size_t offset, AstPtr l, AstPtr r) {
         auto a = node(Ast::Kind::Binary, offset);
         a->op = op;
-        a->kids.push_back(std::move(l));
-        a->kids.push_back(std::move(r));
+        adopt(*a, std::move(l));
+        adopt(*a, std::move(r));
+        if (a->height > kMaxHeight)
+            return fail(offset, "the expression is too long (more than " + std::to_string(kMaxHeight) +
+                                    " nested operators)");
         return a;
     }
 
@@ -82,9 +99,9 @@ private:
         AstPtr b = ternary();
         if (!b) return nullptr;
         auto t = node(Ast::Kind::Ternary, off);
-        t->kids.push_back(std::move(c));
-        t->kids.push_back(std::move(a));
-        t->kids.push_back(std::move(b));
+        adopt(*t, std::move(c));
+        adopt(*t, std::move(a));
+        adopt(*t, std::move(b));
         return t;
     }
 
@@ -97,6 +114,7 @@ private:
             AstPtr r = and_();
             if (!r) return nullptr;
             l = binary(Tok::OrOr, off, std::move(l), std::move(r));
+            if (!l) return nullptr;
         }
         return l;
     }
@@ -110,6 +128,7 @@ private:
             AstPtr r = not_();
             if (!r) return nullptr;
             l = binary(Tok::AndAnd, off, std::move(l), std::move(r));
+            if (!l) return nullptr;
         }
         return l;
     }
@@ -124,7 +143,7 @@ private:
             if (!x) return nullptr;
             auto u = node(Ast::Kind::Unary, off);
             u->op = Tok::Bang;
-            u->kids.push_back(std::move(x));
+            adopt(*u, std::move(x));
             return u;
         }
         return compare();
@@ -159,6 +178,7 @@ private:
             return fail(peek().offset, "comparisons cannot be chained: " + describe(peek(), src_) +
                                            " follows a comparison; use parentheses or `&&`");
         auto b = binary(op, off, std::move(l), std::move(r));
+        if (!b) return nullptr;
         b->is_in = in;
         return b;
     }
@@ -179,6 +199,7 @@ private:
             AstPtr r = additive();
             if (!r) return nullptr;
             l = binary(Tok::QQ, off, std::move(l), std::move(r));
+            if (!l) return nullptr;
         }
         return l;
     }
@@ -194,6 +215,7 @@ private:
             AstPtr r = multiplicative();
             if (!r) return nullptr;
             l = binary(op, off, std::move(l), std::move(r));
+            if (!l) return nullptr;
         }
         return l;
     }
@@ -209,6 +231,7 @@ private:
             AstPtr r = unary();
             if (!r) return nullptr;
             l = binary(op, off, std::move(l), std::move(r));
+            if (!l) return nullptr;
         }
         return l;
     }
@@ -230,7 +253,7 @@ private:
         }
         auto u = node(Ast::Kind::Unary, off);
         u->op = Tok::Minus;
-        u->kids.push_back(std::move(x));
+        adopt(*u, std::move(x));
         return u;
     }
 
@@ -260,7 +283,7 @@ private:
         auto p = node(Ast::Kind::Path, offset);
         if (base) {
             p->has_base = true;
-            p->kids.push_back(std::move(base));
+            adopt(*p, std::move(base));
         } else {
             // The leading `.`: the record, possibly followed by a key.
             const Token& d = take();
@@ -353,7 +376,7 @@ private:
                 for (;;) {
                     AstPtr item = ternary();
                     if (!item) return nullptr;
-                    a->kids.push_back(std::move(item));
+                    adopt(*a, std::move(item));
                     if (peek().kind == Tok::Comma) { take(); continue; }
                     if (peek().kind == Tok::RBracket) { take(); return a; }
                     return fail(peek().offset, "expected `,` or `]` in an array, got " + describe(peek(), src_));
@@ -375,7 +398,7 @@ private:
                 for (;;) {
                     AstPtr arg = ternary();
                     if (!arg) return nullptr;
-                    a->kids.push_back(std::move(arg));
+                    adopt(*a, std::move(arg));
                     if (peek().kind == Tok::Comma) { take(); continue; }
                     if (peek().kind == Tok::RParen) { take(); return a; }
                     return fail(peek().offset, "expected `,` or `)` in the arguments of `" + a->text + "`, got " + describe(peek(), src_));

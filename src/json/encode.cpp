@@ -105,7 +105,7 @@ void encode_string(std::string_view s, std::string& out) {
         out.resize(at + s.size() + 2);
         char* p = out.data() + at;
         p[0] = '"';
-        std::memcpy(p + 1, s.data(), s.size());
+        if (!s.empty()) std::memcpy(p + 1, s.data(), s.size());  // an empty view may hold nullptr (UBSan)
         p[s.size() + 1] = '"';
         return;
     }
