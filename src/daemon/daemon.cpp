@@ -94,6 +94,7 @@ private:
     void retire(const std::string& name);
     bool busy(const std::string& name) const;
     void on_tick(const std::string& name);
+    std::int64_t tick_late_ms_ = -1;  // lateness of the tick being handled
     void start_run(run::PipelineRuntime* rt);
     void on_run_done(run::PipelineRuntime* rt, const run::Report& report);
     void arm(const std::string& name, const config::Schedule& s);
@@ -335,7 +336,9 @@ void Daemon::on_tick(const std::string& name) {
         metrics_.run_skipped(name);
         return;
     }
+    tick_late_ms_ = scheduler_->last_tick_lateness_ms();
     start_run(it->second.rt.get());
+    tick_late_ms_ = -1;
 }
 
 void Daemon::start_run(run::PipelineRuntime* rt) {
@@ -343,7 +346,12 @@ void Daemon::start_run(run::PipelineRuntime* rt) {
     in_flight_[rt] = std::chrono::steady_clock::now();
     metrics_.run_started(name);
     update_status();
-    log::Event(Level::Debug, "run_started", "Run started.").pipeline(name).emit();
+    {
+        log::Event ev(Level::Debug, "run_started", "Run started.");
+        ev.pipeline(name);
+        if (tick_late_ms_ >= 0) ev.num("late_ms", tick_late_ms_);  // against the planned tick
+        ev.emit();
+    }
     // `done` may be called from inside start_run (a run failing before any
     // request): everything it touches is already in place.
     run::Options ro;

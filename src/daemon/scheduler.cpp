@@ -145,6 +145,12 @@ void Scheduler::fire(Entry& e) {
             return;
         }
     }
+    if (e.schedule.kind == config::Schedule::Kind::Cron) {
+        last_late_ms_ = wall_now_ms() - (e.planned + e.jitter);
+    } else {
+        uv_update_time(loop_);
+        last_late_ms_ = std::int64_t(uv_now(loop_)) - (e.planned + e.jitter);
+    }
     std::string name = e.name;
     std::string error;
     if (!arm(e, false, error)) {

@@ -43,6 +43,9 @@ public:
     using PlannedFn = std::function<void(const std::string& name, std::int64_t wall_ms)>;
 
     Scheduler(uv_loop_t* loop, TickFn on_tick, PlannedFn on_planned);
+    // During a tick callback: how late the tick fired against its planned
+    // time (jitter included), in ms (benchmark W3's tick lateness).
+    std::int64_t last_tick_lateness_ms() const { return last_late_ms_; }
     ~Scheduler();  // requires close() to have completed
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
@@ -71,6 +74,7 @@ private:
 
     uv_loop_t* loop_;
     TickFn on_tick_;
+    std::int64_t last_late_ms_ = 0;
     PlannedFn on_planned_;
     std::map<std::string, std::unique_ptr<Entry>> entries_;
     int closing_ = 0;
