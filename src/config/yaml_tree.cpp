@@ -208,6 +208,22 @@ private:
         if (f.node.kind == Node::Kind::Seq) {
             f.node.items.push_back(std::move(n));
         } else if (!f.has_key) {
+            // A key written `null`/`~` followed by `:` is that text (the
+            // value-side check in OnNull cannot tell a key from a value).
+            if (n.kind == Node::Kind::Null && n.empty && n.pos >= 0) {
+                std::size_t j = skip_properties(file_.source, static_cast<std::size_t>(n.pos));
+                for (std::string_view w : {"null", "Null", "NULL", "~"}) {
+                    if (file_.source.compare(j, w.size(), w) == 0) {
+                        std::size_t e = j + w.size();
+                        while (e < file_.source.size() && is_space(file_.source[e])) ++e;
+                        if (e < file_.source.size() && file_.source[e] == ':') {
+                            n.value = std::string(w);
+                            n.empty = false;
+                        }
+                        break;
+                    }
+                }
+            }
             f.key = std::move(n);
             f.has_key = true;
         } else {

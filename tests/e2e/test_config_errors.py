@@ -484,7 +484,6 @@ class ConfigErrorTest(SluicedTest):
             "\t.a == nope5(1)",
             "\t      ^")
 
-    @unittest.expectedFailure  # bug (src/config/): a map key written `null` or `~` is "empty mapping key"
     def test_map_key_null_is_a_field_name(self):
         # docs/configuration.md: "A key written `null` or `~` is the text `null` / `~`."
         p = self.write("p.yaml", f"""
