@@ -22,7 +22,10 @@ namespace sluiced::cli {
 
 namespace {
 
-bool parse_lines(const std::string& ndjson, Arena& arena, std::vector<json::Value>& out) {
+// The records of an NDJSON batch (lines that do not parse are skipped: the
+// batch is ours and always valid).
+std::vector<json::Value> parse_lines(const std::string& ndjson, Arena& arena) {
+    std::vector<json::Value> out;
     std::size_t pos = 0;
     std::string err;
     while (pos < ndjson.size()) {
@@ -30,12 +33,20 @@ bool parse_lines(const std::string& ndjson, Arena& arena, std::vector<json::Valu
         if (nl == std::string::npos) nl = ndjson.size();
         std::string_view line = arena.copy(std::string_view(ndjson).substr(pos, nl - pos));
         pos = nl + 1;
-        if (line.empty()) continue;
         json::Value v;
-        if (!json::parse(line, arena, v, err)) return false;
-        out.push_back(v);
+        if (!line.empty() && json::parse(line, arena, v, err)) out.push_back(v);
     }
-    return true;
+    return out;
+}
+
+// The elements of a JSON array text from the loader (`expect`, ...).
+std::vector<json::Value> parse_array(const std::string& text, Arena& arena) {
+    std::vector<json::Value> out;
+    json::Value v;
+    std::string err;
+    if (json::parse(arena.copy(text), arena, v, err) && v.is_array())
+        out.assign(v.items, v.items + v.size);
+    return out;
 }
 
 std::string to_text(const json::Value& v) {
@@ -210,26 +221,12 @@ int cmd_test(const Args& args) {
                     ok = false;
                     diff += "  the run failed: " + report.error + "\n";
                 }
-                if (tc.expect_json) {
-                    json::Value expected;
-                    std::string err;
-                    std::vector<json::Value> exp, act;
-                    std::string_view text = arena.copy(*tc.expect_json);
-                    json::parse(text, arena, expected, err);
-                    for (std::uint32_t i = 0; expected.is_array() && i < expected.size; ++i) exp.push_back(expected.items[i]);
-                    parse_lines(report.output, arena, act);
-                    ok = compare_lists("records", exp, act, false, arena, diff) && ok;
-                }
-                if (tc.expect_dead_letter_json) {
-                    json::Value expected;
-                    std::string err;
-                    std::vector<json::Value> exp, act;
-                    std::string_view text = arena.copy(*tc.expect_dead_letter_json);
-                    json::parse(text, arena, expected, err);
-                    for (std::uint32_t i = 0; expected.is_array() && i < expected.size; ++i) exp.push_back(expected.items[i]);
-                    parse_lines(report.dead_letters, arena, act);
-                    ok = compare_lists("dead letters", exp, act, true, arena, diff) && ok;
-                }
+                if (tc.expect_json)
+                    ok = compare_lists("records", parse_array(*tc.expect_json, arena),
+                                       parse_lines(report.output, arena), false, arena, diff) && ok;
+                if (tc.expect_dead_letter_json)
+                    ok = compare_lists("dead letters", parse_array(*tc.expect_dead_letter_json, arena),
+                                       parse_lines(report.dead_letters, arena), true, arena, diff) && ok;
                 if (tc.expect_state_json) {
                     json::Value expected, actual;
                     std::string err;
