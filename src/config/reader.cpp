@@ -1,5 +1,6 @@
 #include "config/reader.h"
 
+#include "json/json.h"
 #include "log/log.h"
 
 #include <limits>
@@ -51,31 +52,6 @@ std::string yaml_literal(std::string_view p) {
     return "";
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-    static const char hex[] = "0123456789abcdef";
-    out.push_back('"');
-    for (char ch : s) {
-        unsigned char c = static_cast<unsigned char>(ch);
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            default:
-                if (c < 0x20) {
-                    out += "\\u00";
-                    out.push_back(hex[c >> 4]);
-                    out.push_back(hex[c & 15]);
-                } else {
-                    out.push_back(ch);
-                }
-        }
-    }
-    out.push_back('"');
-}
 
 bool valid_pipeline_name(std::string_view s) {
     if (s.empty()) return false;
@@ -428,7 +404,7 @@ void Reader::json_rec(const Node& n, std::string& out, bool& ok) {
                     return;
                 }
             }
-            append_json_string(out, n.interp);
+            json::encode_string(n.interp, out);
             return;
         }
         case Node::Kind::Seq: {
@@ -452,7 +428,7 @@ void Reader::json_rec(const Node& n, std::string& out, bool& ok) {
                 }
                 if (!first) out += ',';
                 first = false;
-                append_json_string(out, k.value);
+                json::encode_string(k.value, out);
                 out += ':';
                 json_rec(v, out, ok);
             }
@@ -488,7 +464,7 @@ std::string Reader::canonical(const Node& n) {
                 if (interpolate(n.value, ictx_, tmp, nullptr, err)) text = tmp;
             }
             out += n.plain() ? "p" : "q";
-            append_json_string(out, text);
+            json::encode_string(text, out);
             break;
         }
         case Node::Kind::Seq:
@@ -502,7 +478,7 @@ std::string Reader::canonical(const Node& n) {
         case Node::Kind::Map:
             out += '{';
             for (const auto& [k, v] : n.entries) {
-                append_json_string(out, k.value);
+                json::encode_string(k.value, out);
                 out += ':';
                 out += canonical(v);
                 out += ',';

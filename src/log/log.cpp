@@ -2,6 +2,8 @@
 // Lines are formatted here and handed whole to one spdlog stderr sink (pattern
 // "%v"), so one event is one write and never reaches stdout.
 #include "log/log.h"
+
+#include "json/json.h"
 #include "util/ascii.h"
 
 #include <spdlog/sinks/stdout_sinks.h>
@@ -47,29 +49,6 @@ const char* level_name(Level l) {
     return "info";
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
-    for (unsigned char c : s) {
-        switch (c) {
-            case '"': out += "\\\""; break;
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
-            case '\b': out += "\\b"; break;
-            case '\f': out += "\\f"; break;
-            default:
-                if (c < 0x20) {
-                    char buf[8];
-                    std::snprintf(buf, sizeof buf, "\\u%04x", c);
-                    out += buf;
-                } else {
-                    out.push_back(char(c));
-                }
-        }
-    }
-    out.push_back('"');
-}
 
 std::string now_rfc3339_ms() {
     using namespace std::chrono;
@@ -91,7 +70,7 @@ std::string text_value(std::string_view v) {
         if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\t') { plain = false; break; }
     if (plain) return std::string(v);
     std::string out;
-    append_json_string(out, v);
+    json::encode_string(v, out);
     return out;
 }
 
@@ -149,7 +128,7 @@ Event& Event::pipeline(std::string_view name) {
 
 Event& Event::str(std::string_view key, std::string_view value) {
     Field f{std::string(key), {}, std::string(value)};
-    append_json_string(f.json, value);
+    json::encode_string(value, f.json);
     fields_.push_back(std::move(f));
     return *this;
 }
@@ -182,7 +161,7 @@ Event& Event::strings(std::string_view key, const std::vector<std::string>& valu
     Field f{std::string(key), "[", {}};
     for (std::size_t i = 0; i < values.size(); ++i) {
         if (i) { f.json += ','; f.text += ','; }
-        append_json_string(f.json, values[i]);
+        json::encode_string(values[i], f.json);
         f.text += values[i];
     }
     f.json += ']';
@@ -241,16 +220,16 @@ void Event::emit() {
         line += "\",\"level\":\"";
         line += level_name(level_);
         line += "\",\"event\":";
-        append_json_string(line, event_);
+        json::encode_string(event_, line);
         line += ",\"msg\":";
-        append_json_string(line, msg_);
+        json::encode_string(msg_, line);
         if (!pipeline_.empty()) {
             line += ",\"pipeline\":";
-            append_json_string(line, pipeline_);
+            json::encode_string(pipeline_, line);
         }
         for (auto& f : fields_) {
             line += ',';
-            append_json_string(line, f.key);
+            json::encode_string(f.key, line);
             line += ':';
             line += f.json;
         }
