@@ -41,6 +41,40 @@ bool parse_valid(std::string_view text, Arena& arena, Value& out, std::string& e
 // nothing is appended. Allocation-free apart from `elements` and `error`.
 bool validate(std::string_view text, std::string& error, std::vector<std::string_view>* elements = nullptr);
 
+// Reads the elements of a top-level JSON array one at a time (spec §4;
+// the one-pass path of issue 6): each element is checked exactly as parse()
+// checks it and decoded into the caller's arena, so a big response is
+// validated and decoded in a single pass, one record at a time. The text is
+// valid only once next() returned End: callers must keep every effect of
+// the records (output, events) pending until then. Errors are parse()'s
+// texts and byte offsets into the whole text, so a reader gives the same
+// verdict and error as parse() on the same text.
+class ArrayReader {
+public:
+    enum class Step { Element, End, Error };
+    // `text` (outlives the reader) starts, after white space, with '['
+    // (otherwise next() reports "expected '['" at that byte).
+    explicit ArrayReader(std::string_view text)
+        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+    // Element: the next element, decoded into `arena` (it may be reset after
+    // the element is used). End: the array closed and nothing but white space
+    // follows: the whole text is valid. Error: `error` set; further calls
+    // return Error again (without touching `error`).
+    Step next(Arena& arena, Value& out, std::string& error);
+    // Checks the rest of the text without decoding it (after the caller
+    // stopped needing records). True when the whole text is valid; adds the
+    // number of elements it passed over to `*elements` when given.
+    bool skip_rest(std::string& error, std::size_t* elements = nullptr);
+
+private:
+    template <bool Build>
+    Step step(Arena* arena, Value& out, std::string& error);
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+    int state_ = 0;
+};
+
 // Checks that `s` is valid UTF-8 (simdjson's validator).
 bool valid_utf8(std::string_view s);
 

@@ -65,8 +65,18 @@ public:
     Parser(std::string_view text, Arena* arena, std::string& error, std::vector<std::string_view>* spans = nullptr)
         : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena), error_(error),
           spans_(spans) {}
+    // A parser positioned at `p` inside the text [begin, end), for a value
+    // nested `depth` containers deep (error offsets stay relative to begin).
+    Parser(const char* begin, const char* p, const char* end, std::size_t depth, Arena* arena, std::string& error)
+        : begin_(begin), p_(p), end_(end), arena_(arena), error_(error), spans_(nullptr), depth_base_(depth) {}
 
+    // The whole text is one value (white space around it allowed).
     bool run(Value& out);
+    // One value starting at p_ (after white space); p_ ends just past it.
+    bool value(Value& out);
+    const char* pos() const { return p_; }
+    void skip_white() { skip_ws(); }
+    bool error_at(const char* at, const char* reason) { return fail(at, reason); }
 
 private:
     bool fail(const char* at, const char* reason) {
@@ -121,6 +131,7 @@ private:
     std::string& error_;
     std::vector<std::string_view>* spans_;  // !Build only
     const char* elem_start_ = nullptr;      // of the current top-level array element
+    std::size_t depth_base_ = 0;            // containers around the value being parsed
 };
 
 template <bool Build>
@@ -320,13 +331,20 @@ std::uint32_t Parser<Build>::merge_duplicates(Value* kv, std::uint32_t n) {
 
 template <bool Build>
 bool Parser<Build>::run(Value& out) {
+    skip_ws();
+    if (p_ == end_) return fail(p_, "empty input");
+    if (!value(out)) return false;
+    skip_ws();
+    if (p_ != end_) return fail(p_, "unexpected text after the value");
+    return true;
+}
+
+template <bool Build>
+bool Parser<Build>::value(Value& out) {
     auto& vals = t_scratch.vals;
     auto& frames = t_scratch.frames;
     vals.clear();
     frames.clear();
-
-    skip_ws();
-    if (p_ == end_) return fail(p_, "empty input");
     for (;;) {
         // ---- a value starts here ----
         skip_ws();
@@ -337,7 +355,7 @@ bool Parser<Build>::run(Value& out) {
         Value v;
         switch (*p_) {
             case '{':
-                if (frames.size() >= kMaxDepth) return fail(p_, "nesting deeper than 1024 levels");
+                if (frames.size() + depth_base_ >= kMaxDepth) return fail(p_, "nesting deeper than 1024 levels");
                 ++p_;
                 skip_ws();
                 if (p_ != end_ && *p_ == '}') {
@@ -349,7 +367,7 @@ bool Parser<Build>::run(Value& out) {
                 if (!parse_key()) return false;
                 continue;
             case '[':
-                if (frames.size() >= kMaxDepth) return fail(p_, "nesting deeper than 1024 levels");
+                if (frames.size() + depth_base_ >= kMaxDepth) return fail(p_, "nesting deeper than 1024 levels");
                 ++p_;
                 skip_ws();
                 if (p_ != end_ && *p_ == ']') {
@@ -383,8 +401,6 @@ bool Parser<Build>::run(Value& out) {
         // ---- a value is complete: close containers as far as possible ----
         for (;;) {
             if (frames.empty()) {
-                skip_ws();
-                if (p_ != end_) return fail(p_, "unexpected text after the value");
                 out = v;
                 return true;
             }
@@ -466,6 +482,84 @@ bool validate(std::string_view text, std::string& error, std::vector<std::string
     bool ok = parser.run(out);
     if (!ok && elements) elements->resize(mark);
     return ok;
+}
+
+namespace {
+enum ReaderState { kStart = 0, kAfterElement, kEnd, kError };
+}
+
+template <bool Build>
+ArrayReader::Step ArrayReader::step(Arena* arena, Value& out, std::string& error) {
+    if (state_ == kEnd) return Step::End;
+    if (state_ == kError) return Step::Error;
+    Parser<false> at(begin_, p_, end_, 0, nullptr, error);  // white space and error texts
+    auto failed = [&](const char* where, const char* reason) {
+        at.error_at(where, reason);
+        state_ = kError;
+        trim_scratch();
+        return Step::Error;
+    };
+    auto close = [&](const char* after) {  // just past the closing ']'
+        Parser<false> tail(begin_, after, end_, 0, nullptr, error);
+        tail.skip_white();
+        if (tail.pos() != end_) return failed(tail.pos(), "unexpected text after the value");
+        p_ = end_;
+        state_ = kEnd;
+        trim_scratch();
+        return Step::End;
+    };
+    if (state_ == kStart) {
+        std::size_t n = std::size_t(end_ - begin_);
+        if (n > UINT32_MAX) {
+            error = "invalid JSON at byte 0: input larger than 4 GiB";
+            state_ = kError;
+            return Step::Error;
+        }
+        if (!simdjson::validate_utf8(begin_, n)) {
+            error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset({begin_, n}));
+            state_ = kError;
+            return Step::Error;
+        }
+        at.skip_white();
+        const char* q = at.pos();
+        if (q == end_) return failed(q, "empty input");
+        if (*q != '[') return failed(q, "expected '['");
+        Parser<false> in(begin_, q + 1, end_, 0, nullptr, error);
+        in.skip_white();
+        q = in.pos();
+        if (q == end_) return failed(q, "unexpected end of input");
+        if (*q == ']') return close(q + 1);
+        p_ = q;
+    } else {  // kAfterElement
+        at.skip_white();
+        const char* q = at.pos();
+        if (q == end_) return failed(q, "unexpected end of input");
+        if (*q == ']') return close(q + 1);
+        if (*q != ',') return failed(q, "expected ',' or ']'");
+        p_ = q + 1;
+    }
+    Parser<Build> ps(begin_, p_, end_, 1, arena, error);
+    if (!ps.value(out)) {
+        state_ = kError;
+        trim_scratch();
+        return Step::Error;
+    }
+    p_ = ps.pos();
+    state_ = kAfterElement;
+    return Step::Element;
+}
+
+ArrayReader::Step ArrayReader::next(Arena& arena, Value& out, std::string& error) {
+    return step<true>(&arena, out, error);
+}
+
+bool ArrayReader::skip_rest(std::string& error, std::size_t* elements) {
+    Value ignored;
+    for (;;) {
+        Step s = step<false>(nullptr, ignored, error);
+        if (s != Step::Element) return s == Step::End;
+        if (elements) ++*elements;
+    }
 }
 
 }  // namespace sluiced::json

@@ -13,19 +13,6 @@ const char* kind_name(json::Kind k) {
     return names[int(k)];
 }
 
-bool lazy_json_ok(const config::HttpSource& source) {
-    using K = config::Paginate::Kind;
-    return !source.records && !source.incremental.enabled && source.paginate.kind != K::NextUrl &&
-           source.paginate.kind != K::Cursor;
-}
-
-// The first byte that is not JSON white space, or 0.
-char first_token(std::string_view s) {
-    for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
-    return 0;
-}
-
 // Room for `more` items without a reallocation per page (geometric growth).
 void reserve_more(std::vector<Item>& items, std::size_t more) {
     std::size_t need = items.size() + more;
@@ -40,11 +27,10 @@ bool blank(std::string_view s) {
 }  // namespace
 
 DecodeOutcome decode_body(std::string_view body, const config::HttpSource& source, Arena& arena,
-                          std::vector<Item>& items, json::Value& doc, bool allow_lazy) {
+                          std::vector<Item>& items, json::Value& doc) {
     DecodeOutcome out;
     doc = json::Value::null();
     if (source.format == config::HttpSource::Format::Ndjson) {
-        const bool lazy = allow_lazy && !source.incremental.enabled;
         std::size_t pos = 0, line = 0;
         std::string err;
         while (pos < body.size()) {
@@ -56,8 +42,7 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
             pos = nl == std::string_view::npos ? body.size() : nl + 1;
             if (blank(text)) continue;
             Item it;
-            if (lazy ? json::validate(text, err) : json::parse(text, arena, it.record, err)) {
-                if (lazy) it.text = text;
+            if (json::parse(text, arena, it.record, err)) {
                 items.push_back(it);
             } else {
                 it.line = line;
@@ -69,22 +54,6 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
         return out;
     }
     std::string err;
-    if (allow_lazy && lazy_json_ok(source) && first_token(body) == '[') {
-        // Validate everything, keep only each element's text.
-        std::vector<std::string_view> spans;
-        if (!json::validate(body, err, &spans)) {
-            out.ok = false;
-            out.error = "response is not valid JSON: " + err;
-            return out;
-        }
-        reserve_more(items, spans.size());
-        for (std::string_view t : spans) {
-            Item it;
-            it.text = t;
-            items.push_back(it);
-        }
-        return out;
-    }
     if (!json::parse(body, arena, doc, err)) {
         out.ok = false;
         out.error = "response is not valid JSON: " + err;

@@ -65,6 +65,31 @@ bool eval_params(const std::vector<config::ParamValue>& params, expr::Context& c
 
 constexpr int kRecordFailedLogLimit = 5;  // per run; the rest are counted
 
+// Whether a run decodes and transforms each page in one pass as it arrives
+// (Run::stream_page): when nothing needs the decoded document or all the
+// records before the stages: NDJSON, or JSON without `records`, without
+// `next_url` / `cursor` pagination (they read the document) and, for both,
+// without `incremental` (its cursor reads every record).
+bool streams(const config::HttpSource& source) {
+    using K = config::Paginate::Kind;
+    if (source.incremental.enabled) return false;
+    if (source.format == config::HttpSource::Format::Ndjson) return true;
+    return !source.records && source.paginate.kind != K::NextUrl && source.paginate.kind != K::Cursor;
+}
+
+// The first byte that is not JSON white space, or 0.
+char first_token(std::string_view s) {
+    for (char c : s)
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
+    return 0;
+}
+
+bool blank(std::string_view s) {
+    for (char c : s)
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+    return true;
+}
+
 // `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that a
 // dead letter carrying an unparsable NDJSON line stays valid UTF-8 JSON.
 std::string_view valid_utf8_text(std::string_view text, Arena& arena) {
@@ -90,8 +115,9 @@ std::string_view valid_utf8_text(std::string_view text, Arena& arena) {
 class Run : public std::enable_shared_from_this<Run> {
 public:
     Run(PipelineRuntime& rt, source::Transport& tr, const Options& opt, std::function<void(Report)> done)
-        : rt_(rt), cfg_(*rt.cfg_), transport_(tr), opt_(opt), done_(std::move(done)), arena_(1 << 20),
-          ctx_{arena_, opt.now ? opt.now : wall_now()} {}
+        : rt_(rt), cfg_(*rt.cfg_), transport_(tr), opt_(opt), done_(std::move(done)), arena_(64 * 1024),
+          ctx_{arena_, opt.now ? opt.now : wall_now()}, rec_arena_(64 * 1024), rctx_{rec_arena_, ctx_.now},
+          stream_(streams(cfg_.source)) {}
 
     void start() {
         t0_ = std::chrono::steady_clock::now();
@@ -202,18 +228,27 @@ private:
         if (resp.status < 200 || resp.status > 299) return fail("HTTP status " + std::to_string(resp.status));
         ++report_.pages;
         report_.bytes += resp.body.size();
-        bodies_.push_back(std::move(resp.body));
-        std::size_t before = items_.size();
         json::Value doc;
-        DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_, doc, /*allow_lazy=*/true);
-        if (!d.ok) return fail(d.error);
-        if (d.records_missing && opt_.log_events)
-            log::Event(log::Level::Warn, "records_missing", "the records path is missing or null: zero records")
-                .pipeline(cfg_.name)
-                .str("records", cfg_.source.records ? cfg_.source.records->text : ".")
-                .num("page", report_.pages)
-                .emit();
-        std::size_t page_records = items_.size() - before;
+        std::size_t page_records = 0;
+        if (stream_) {
+            // One pass: each record is checked, decoded and put through the
+            // stages as it is read; nothing of it escapes the run (batch,
+            // dead letters, pending record errors) unless the page is valid.
+            if (!stream_page(resp.body, page_records)) return;  // failed
+            std::string().swap(resp.body);  // no record refers to it any more
+        } else {
+            bodies_.push_back(std::move(resp.body));
+            std::size_t before = items_.size();
+            DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_, doc);
+            if (!d.ok) return fail(d.error);
+            if (d.records_missing && opt_.log_events)
+                log::Event(log::Level::Warn, "records_missing", "the records path is missing or null: zero records")
+                    .pipeline(cfg_.name)
+                    .str("records", cfg_.source.records ? cfg_.source.records->text : ".")
+                    .num("page", report_.pages)
+                    .emit();
+            page_records = items_.size() - before;
+        }
         if (!resp.effective_url.empty()) seen_urls_.insert(resp.effective_url);
         std::string next_url;
         if (!next_page(doc, resp, page_records, next_url)) return;  // failed
@@ -318,17 +353,140 @@ private:
         report_.responses_by_code.emplace_back(code, 1);
     }
 
+    // ---- records (spec §5.4) ----
+
+    // A record error: counted now; its record_failed event (rate-limited)
+    // and the `tap` callback wait for flush_record_errors(), so that a
+    // response found invalid later, or a run that fails before its batch,
+    // reports none of them (the records were never "used", spec §4).
     void record_failed(std::size_t index_or_line, bool is_line, std::string_view error) {
-        ++report_.records_failed;
-        if (opt_.on_record_error) opt_.on_record_error(is_line ? -1 : int(index_or_line), is_line ? index_or_line : 0, error);
-        if (opt_.log_events && ++logged_failures_ <= kRecordFailedLogLimit) {
+        ++records_failed_;
+        if (!opt_.on_record_error && pending_errors_.size() >= std::size_t(kRecordFailedLogLimit)) return;
+        pending_errors_.push_back({index_or_line, is_line, std::string(error)});
+    }
+
+    void flush_record_errors() {
+        int logged = 0;
+        for (const PendingError& e : pending_errors_) {
+            if (opt_.on_record_error)
+                opt_.on_record_error(e.is_line ? -1 : int(e.index_or_line), e.is_line ? e.index_or_line : 0, e.error);
+            if (!opt_.log_events || ++logged > kRecordFailedLogLimit) continue;
             log::Event ev(log::Level::Warn, "record_failed", "a record failed a stage");
             ev.pipeline(cfg_.name);
-            if (is_line) ev.null("stage").num("line", std::int64_t(index_or_line));
-            else ev.num("stage", std::int64_t(index_or_line));
-            ev.str("error", log::redact_text(error));
+            if (e.is_line) ev.null("stage").num("line", std::int64_t(e.index_or_line));
+            else ev.num("stage", std::int64_t(e.index_or_line));
+            ev.str("error", log::redact_text(e.error));
             ev.emit();
         }
+        pending_errors_.clear();
+        if (opt_.log_events && report_.records_failed > std::uint64_t(kRecordFailedLogLimit))
+            log::Event(log::Level::Warn, "record_failed", "more records failed; their individual events were suppressed")
+                .pipeline(cfg_.name)
+                .num("suppressed", std::int64_t(report_.records_failed - kRecordFailedLogLimit))
+                .emit();
+    }
+
+    // Puts one decoded record through the stages: its output line into the
+    // batch, or a record error (dead letter, or with `on_error: fail` the
+    // end of record processing: stopped_). Uses rctx_ (rec_arena_), which
+    // the caller may reset once the record is done.
+    void take(const json::Value& record) {
+        json::Value out, failed_input;
+        std::string_view err;
+        std::size_t stage_index = 0;
+        stage::Outcome oc = rt_.chain_->apply(record, rctx_, out, err, stage_index, failed_input);
+        if (oc == stage::Outcome::Keep) {
+            std::size_t mark = batch_.size();
+            if (json::encode(out, batch_)) {
+                batch_.push_back('\n');
+                ++records_out_;
+                return;
+            }
+            batch_.resize(mark);
+            err = "a computed number is not finite";
+            stage_index = rt_.chain_->size() ? rt_.chain_->size() - 1 : 0;
+            failed_input = record;
+            oc = stage::Outcome::Error;
+        }
+        if (oc == stage::Outcome::Drop) return;
+        record_failed(stage_index, false, err);
+        if (cfg_.on_error == config::Pipeline::OnError::Fail) {
+            stopped_ = true;
+            stop_error_ = "record error at stage " + std::to_string(stage_index) + ": " + std::string(err);
+            return;
+        }
+        dead_letter(stage_index, 0, err, failed_input, {});
+    }
+
+    // An NDJSON line that is not JSON (spec §4, §5.4). `error` is "line N: ...".
+    void line_failed(std::size_t line, std::string_view error, std::string_view text) {
+        record_failed(line, true, error);
+        if (cfg_.on_error == config::Pipeline::OnError::Fail) {
+            stopped_ = true;
+            stop_error_ = "record error: " + std::string(error);
+            return;
+        }
+        dead_letter(0, line, error, {}, text);
+    }
+
+    // The one-pass path (stream_): decodes `body` record by record into
+    // rec_arena_ and takes each; counts the page's records. After a stop
+    // (`on_error: fail`) the rest is only checked and counted. Returns false
+    // when the run failed (the page is not valid JSON).
+    bool stream_page(std::string_view body, std::size_t& page_records) {
+        std::string err;
+        json::Value record;
+        if (cfg_.source.format == config::HttpSource::Format::Ndjson) {
+            const bool utf8 = json::valid_utf8(body);  // then each line skips its own check
+            std::size_t pos = 0, line = 0;
+            while (pos < body.size()) {
+                std::size_t nl = body.find('\n', pos);
+                std::size_t end = nl == std::string_view::npos ? body.size() : nl;
+                ++line;
+                std::string_view text = body.substr(pos, end - pos);
+                if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+                pos = nl == std::string_view::npos ? body.size() : nl + 1;
+                if (blank(text)) continue;
+                ++page_records;
+                if (stopped_) continue;
+                rec_arena_.reset();
+                if (utf8 ? json::parse_valid(text, rec_arena_, record, err) : json::parse(text, rec_arena_, record, err))
+                    take(record);
+                else
+                    line_failed(line, "line " + std::to_string(line) + ": " + err, text);
+            }
+            records_in_ += page_records;
+            return true;
+        }
+        if (first_token(body) != '[') {
+            // An object or scalar (one record), or null (none): decoded whole.
+            std::vector<Item> items;
+            DecodeOutcome d = decode_body(body, cfg_.source, arena_, items, record);
+            if (!d.ok) return fail(d.error), false;
+            page_records = items.size();
+            records_in_ += page_records;
+            for (const Item& it : items) {
+                if (stopped_) break;
+                rec_arena_.reset();
+                take(it.record);
+            }
+            return true;
+        }
+        json::ArrayReader reader(body);
+        for (;;) {
+            rec_arena_.reset();
+            json::ArrayReader::Step step = reader.next(rec_arena_, record, err);
+            if (step == json::ArrayReader::Step::End) break;
+            if (step == json::ArrayReader::Step::Error) return fail("response is not valid JSON: " + err), false;
+            ++page_records;
+            take(record);
+            if (stopped_) {
+                if (!reader.skip_rest(err, &page_records)) return fail("response is not valid JSON: " + err), false;
+                break;
+            }
+        }
+        records_in_ += page_records;
+        return true;
     }
 
     // Appends one dead-letter object (spec §5.4): keys pipeline, stage, line
@@ -365,59 +523,28 @@ private:
     }
 
     void finish_batch() {
-        std::string& batch = batch_;
-        std::size_t n_out = 0;
-        // records_in counts every decoded record, also when a record error
-        // with `on_error: fail` ends the run early (spec §10).
-        report_.records_in = items_.size();
-        // Each record is decoded (when lazy) and evaluated in rec_arena,
-        // reset after it: memory stays flat however big the batch, and the
-        // arena stays in cache. Nothing of a record is used after its turn
-        // (dead letters and errors are written or copied at once).
-        Arena rec_arena(64 * 1024);
-        expr::Context rctx{rec_arena, ctx_.now};
-        std::string decode_error;
-        for (const Item& it : items_) {
-            if (it.line) {
-                record_failed(it.line, true, it.error);
-                if (cfg_.on_error == config::Pipeline::OnError::Fail)
-                    return fail("record error: " + std::string(it.error));
-                dead_letter(0, it.line, it.error, {}, it.text);
-                continue;
-            }
-            rec_arena.reset();
-            json::Value record;
-            if (!materialize(it, rec_arena, record, decode_error))
-                return fail("response is not valid JSON: " + decode_error);
-            json::Value out, failed_input;
-            std::string_view err;
-            std::size_t stage_index = 0;
-            stage::Outcome oc = rt_.chain_->apply(record, rctx, out, err, stage_index, failed_input);
-            if (oc == stage::Outcome::Keep) {
-                std::size_t mark = batch.size();
-                if (json::encode(out, batch)) {
-                    batch.push_back('\n');
-                    ++n_out;
+        finishing_ = true;
+        if (!stream_) {
+            // records_in counts every decoded record, also when a record
+            // error with `on_error: fail` ends the run early (spec §10).
+            records_in_ = items_.size();
+            for (const Item& it : items_) {
+                if (stopped_) break;
+                if (it.line) {
+                    line_failed(it.line, it.error, it.text);
                     continue;
                 }
-                batch.resize(mark);
-                err = "a computed number is not finite";
-                stage_index = rt_.chain_->size() ? rt_.chain_->size() - 1 : 0;
-                failed_input = record;
-                oc = stage::Outcome::Error;
+                rec_arena_.reset();
+                take(it.record);
             }
-            if (oc == stage::Outcome::Drop) continue;
-            record_failed(stage_index, false, err);
-            if (cfg_.on_error == config::Pipeline::OnError::Fail)
-                return fail("record error at stage " + std::to_string(stage_index) + ": " + std::string(err));
-            dead_letter(stage_index, 0, err, failed_input, {});
         }
-        report_.records_out = n_out;
-        if (opt_.log_events && logged_failures_ > kRecordFailedLogLimit)
-            log::Event(log::Level::Warn, "record_failed", "more records failed; their individual events were suppressed")
-                .pipeline(cfg_.name)
-                .num("suppressed", std::int64_t(logged_failures_ - kRecordFailedLogLimit))
-                .emit();
+        report_.records_in = records_in_;
+        report_.records_failed = records_failed_;
+        flush_record_errors();
+        if (stopped_) return fail(stop_error_);
+        report_.records_out = records_out_;
+        std::string& batch = batch_;
+        std::size_t n_out = records_out_;
         std::optional<std::string> new_cursor = old_cursor_;
         if (cfg_.source.incremental.enabled) {
             std::string err;
@@ -474,7 +601,10 @@ private:
         report_.error = log::redact_text(error);
         report_.records_out = 0;
         report_.duration_ms = elapsed_ms();
-        if (opt_.capture) report_.dead_letters = std::move(dl_buffer_);
+        // Dead letters of records taken before the batch was known good
+        // (stream_) are not reported: those records were never used.
+        if (opt_.capture && finishing_) report_.dead_letters = std::move(dl_buffer_);
+        if (!finishing_) report_.dead_lettered = 0;
         log_run(log::Level::Error, "run_failed", "run failed");
         complete();
     }
@@ -504,11 +634,23 @@ private:
     std::set<std::string> seen_urls_;  // requested in this run, redirect targets included
     std::int64_t page_no_ = 1, offset_ = 0;
     source::Request request_;
-    std::deque<std::string> bodies_;
-    std::vector<Item> items_;
+    std::deque<std::string> bodies_;  // !stream_: the pages, which items_ refer to
+    std::vector<Item> items_;         // !stream_: every page's records
+    Arena rec_arena_;                 // one record at a time, reset between records
+    expr::Context rctx_;
+    const bool stream_;
+    struct PendingError {
+        std::size_t index_or_line;
+        bool is_line;
+        std::string error;
+    };
+    std::vector<PendingError> pending_errors_;  // until flush_record_errors()
+    std::uint64_t records_in_ = 0, records_out_ = 0, records_failed_ = 0;  // reported by finish_batch
+    bool finishing_ = false;   // every page is in: the records are used now
+    bool stopped_ = false;     // a record error with `on_error: fail`
+    std::string stop_error_;   // ... and the run's error then
     std::string batch_, dl_buffer_;
     Report report_;
-    int logged_failures_ = 0;
 };
 
 PipelineRuntime::PipelineRuntime(std::shared_ptr<const config::Pipeline> cfg)

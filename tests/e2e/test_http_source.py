@@ -795,6 +795,94 @@ class NdjsonTest(HttpTest):
 
 # ------------------------------------------------------------ concurrency --
 
+class ValidatedBeforeUseTest(HttpTest):
+    """Spec §4: a response is validated in full before any record of it is
+    used. Runs that can stream each page in one pass (check, decode, stages)
+    must keep every effect of the records pending until the page and the
+    run are known good: no record_failed event, no dead letter and no output
+    for a response that turns out invalid or a run that fails later."""
+
+    STAGES = [{"map": {"n": "to_number(.a)"}}]
+
+    def body(self, n, bad_at=(), tail=""):
+        recs = ['{"a":"x"}' if i in bad_at else '{"a":"%d"}' % i for i in range(n)]
+        return "[" + ",".join(recs) + tail + "]"
+
+    def config(self, http, on_error="drop"):
+        extra = {"stages": self.STAGES, "on_error": on_error,
+                 "dead_letter": {"file": {"path": self.path("dl.ndjson")}}}
+        return self.pipeline(http, extra=extra)
+
+    def test_invalid_tail_after_record_errors_reports_only_the_json_error(self):
+        body = self.body(300, bad_at=(0, 1), tail=",")  # trailing comma at the very end
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body))}))
+        self.assertEqual(r.rc, 1, r)
+        f = r.event("run_failed")
+        self.assertEqual(f["error"], "response is not valid JSON: invalid JSON at byte %d: expected a value"
+                         % (len(body) - 1))
+        self.assertEqual(r.events_named("record_failed"), [], r)
+        self.assertEqual(f["records_failed"], 0)
+        self.assert_nothing_written()
+        self.assertFalse(os.path.exists(self.path("dl.ndjson")) and self.read("dl.ndjson"))
+
+    def test_on_error_fail_with_an_invalid_tail_reports_the_json_error(self):
+        body = self.body(50, bad_at=(3,)) + " x"
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body))}, on_error="fail"))
+        self.assertEqual(r.rc, 1, r)
+        self.assertEqual(r.event("run_failed")["error"],
+                         "response is not valid JSON: invalid JSON at byte %d: unexpected text after the value"
+                         % (len(body) - 1))
+        self.assertEqual(r.events_named("record_failed"), [], r)
+        self.assert_nothing_written()
+
+    def test_on_error_fail_counts_every_record_and_logs_the_one_error(self):
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, self.body(40, bad_at=(2, 5))))},
+                                      on_error="fail"))
+        self.assertEqual(r.rc, 1, r)
+        f = r.event("run_failed")
+        self.assertTrue(f["error"].startswith("record error at stage 0: "), f)
+        self.assertEqual((f["records_in"], f["records_out"], f["records_failed"]), (40, 0, 1))
+        ev = r.event("record_failed")
+        self.assertEqual(ev["stage"], 0)
+        self.assert_nothing_written()
+
+    def test_record_errors_then_a_failing_page_log_no_record_event(self):
+        for fmt in ("json", "ndjson"):
+            with self.subTest(fmt=fmt):
+                self.server.clear_requests()
+                page1 = (self.body(5, bad_at=(1,)) if fmt == "json"
+                         else '{"a":"x"}\nnot json\n{"a":"2"}\n')
+                url = self.url(Reply(200, JSON, page1), Reply(500, JSON, "{}"), suffix=fmt)
+                http = {"url": url, "format": fmt, "paginate": {"page": {"param": "page"}}}
+                r = self.run_once(self.config(http))
+                self.assertEqual(r.rc, 1, r)
+                self.assertEqual(r.event("run_failed")["error"], "HTTP status 500")
+                self.assertEqual(r.events_named("record_failed"), [], r)
+                self.assert_nothing_written()
+                self.assertFalse(os.path.exists(self.path("dl.ndjson")) and self.read("dl.ndjson"))
+
+    def test_record_errors_across_pages_are_logged_in_input_order_once_the_batch_is_good(self):
+        page1 = self.body(4, bad_at=(0, 2))
+        page2 = self.body(3, bad_at=(1,))
+        url = self.url(Reply(200, JSON, page1), Reply(200, JSON, page2), Reply(200, JSON, "[]"))
+        r = self.run_once(self.config({"url": url, "paginate": {"page": {"param": "page"}}}))
+        self.assertEqual(r.rc, 0, r)
+        fin = r.event("run_finished")
+        self.assertEqual((fin["pages"], fin["records_in"], fin["records_out"], fin["records_failed"]), (3, 7, 4, 3))
+        self.assertEqual([e["stage"] for e in r.events_named("record_failed")], [0, 0, 0])
+        self.assertEqual([json.loads(l)["n"] for l in self.out().splitlines()], [1, 3, 0, 2])
+        dls = [json.loads(l) for l in self.read("dl.ndjson").splitlines()]
+        self.assertEqual([d["record"] for d in dls], [{"a": "x"}] * 3)
+
+    def test_more_than_five_record_errors_are_summarised(self):
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, self.body(20, bad_at=range(0, 20, 2))))}))
+        self.assertEqual(r.rc, 0, r)
+        evs = r.events_named("record_failed")
+        self.assertEqual(len(evs), 6, r)
+        self.assertEqual(evs[-1]["suppressed"], 5)
+        self.assertEqual(r.event("run_finished")["records_failed"], 10)
+
+
 class ConcurrencyTest(HttpTest):
     def test_two_pipelines_run_concurrently(self):
         ua = self.url(Reply(200, JSON, "[1]", header_delay=1), suffix="a")

@@ -1,6 +1,7 @@
-// json::validate() and json::parse_valid() (the lazy decode path, issue 6):
-// validate accepts and rejects exactly what parse does, with the same error
-// text, and returns the text of each top-level array element.
+// json::validate(), json::parse_valid() and json::ArrayReader (the lazy and
+// one-pass decode paths, issue 6): each accepts and rejects exactly what
+// parse does, with the same error text; validate returns the text of each
+// top-level array element, the reader decodes them one at a time.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -37,6 +38,34 @@ void same_verdict(const std::string& text) {
             CHECK(json::equal(e, v.items[i], arena));
         }
     }
+    std::size_t first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos || text[first] != '[') return;
+    // ArrayReader: every element, then End, or the same error as parse.
+    json::ArrayReader reader(text);
+    Arena rec;
+    std::string rerr;
+    std::uint32_t n = 0;
+    json::ArrayReader::Step step;
+    json::Value e;
+    while ((step = reader.next(rec, e, rerr)) == json::ArrayReader::Step::Element) {
+        if (p) {
+            REQUIRE(n < v.size);
+            CHECK(json::equal(e, v.items[n], arena));
+        }
+        ++n;
+        rec.reset();
+    }
+    CHECK((step == json::ArrayReader::Step::End) == p);
+    CHECK(rerr == perr);
+    if (p) CHECK(n == v.size);
+    CHECK(reader.next(rec, e, rerr) == step);  // it stays at End / Error
+    // skip_rest after the first element: the same verdict and error.
+    json::ArrayReader skipper(text);
+    std::string serr;
+    bool sk = skipper.next(rec, e, serr) == json::ArrayReader::Step::End || skipper.skip_rest(serr);
+    if (!serr.empty()) sk = false;
+    CHECK(sk == p);
+    CHECK(serr == perr);
 }
 
 }  // namespace
@@ -45,9 +74,32 @@ TEST_CASE("validate agrees with parse") {
     for (const char* t : {"[]", "[1]", " [ 1 , {\"a\": [2, {}]} , \"x\\n\", null ]\n", "{\"a\":1}", "1", "\"s\"",
                           "[1,]", "[1 2]", "{\"a\" 1}", "[\"\\uD800\"]", "[01]", "[1e400, -0, 12.50]", "",
                           "[\"a\x01\"]", "[[[[]]]]", "[{\"a\":1,\"a\":2}]", "[1] x", "\xEF\xBB\xBF[]", "[\"\xC3\"]",
-                          "[tru]", "{\"k\":{\"k\":{}}}"})
+                          "[tru]", "{\"k\":{\"k\":{}}}", " [ ] ", "[ ] x", "[", "[ ", "[1", "[1,", "[1 ,", "[1]]",
+                          "[{}, [], \"\", 0]", "[\"\xFF\"]", "[1,\n2]\n", "[-]", "[{\"a\":1},{\"a\":1,\"a\":[]}]"})
         same_verdict(t);
     same_verdict(std::string(1100, '[') + std::string(1100, ']'));
+}
+
+TEST_CASE("ArrayReader: error offsets count from the start of the whole text") {
+    Arena arena;
+    json::Value e;
+    std::string err;
+    json::ArrayReader r(" [1, {\"a\": tru}]");
+    REQUIRE(r.next(arena, e, err) == json::ArrayReader::Step::Element);
+    CHECK(e.raw() == "1");
+    REQUIRE(r.next(arena, e, err) == json::ArrayReader::Step::Error);
+    CHECK(err == "invalid JSON at byte 11: invalid literal");
+    json::ArrayReader obj("  {\"a\": 1}");
+    CHECK(obj.next(arena, e, err) == json::ArrayReader::Step::Error);
+    CHECK(err == "invalid JSON at byte 2: expected '['");
+    // Nesting counts the outer array: 1024 levels in all are allowed.
+    std::string deep = "[" + std::string(1023, '[') + std::string(1023, ']') + "]";
+    json::ArrayReader d(deep);
+    CHECK(d.next(arena, e, err) == json::ArrayReader::Step::Element);
+    std::string deeper = "[" + std::string(1024, '[') + std::string(1024, ']') + "]";
+    json::ArrayReader d2(deeper);
+    CHECK(d2.next(arena, e, err) == json::ArrayReader::Step::Error);
+    CHECK(err == "invalid JSON at byte 1024: nesting deeper than 1024 levels");
 }
 
 TEST_CASE("element texts have no surrounding white space") {
