@@ -114,6 +114,13 @@ private:
     void defer();
     void housekeeping();
 
+    // Room in curl's connection cache for every pipeline's connection to
+    // stay open between runs (a run has one request in flight at a time;
+    // twice that for token endpoints and redirects, plus a margin).
+    void size_connection_cache() {
+        if (multi_) multi_->set_max_connects(long(2 * pipes_.size() + 16));
+    }
+
     std::string status_line() const;
     void update_status();
 
@@ -256,6 +263,7 @@ int Daemon::run() {
     metrics_.config_loaded(true, wall_now_s());
     for (auto& [name, rt] : built) add_pipeline(name, std::move(rt));
     metrics_.set_pipelines(pipes_.size());
+    size_connection_cache();
     if (pipes_.empty())
         log::write(Level::Warn, "no_pipelines", "The configuration has no pipelines; idling until a reload brings some.");
     notifier_->start_watchdog();
@@ -493,6 +501,7 @@ void Daemon::reload() {
     }
     for (const auto& name : plan.added) add_pipeline(name, fresh[name]);
     metrics_.set_pipelines(pipes_.size());
+    size_connection_cache();
     metrics_.config_loaded(true, wall_now_s());
     log::Event(Level::Info, "config_reloaded", "Configuration reloaded.")
         .strings("added", plan.added)

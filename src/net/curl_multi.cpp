@@ -46,6 +46,12 @@ bool CurlMulti::add(CURL* easy, std::function<void(CURLcode)> done) {
     return true;
 }
 
+void CurlMulti::set_max_connects(long n) {
+    if (!multi_) return;
+    // 7.88 reads -1 as "the default"; 0 would mean "no limit" there.
+    curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, n > 0 ? n : -1L);
+}
+
 void CurlMulti::cancel(CURL* easy) {
     auto it = transfers_.find(easy);
     if (it == transfers_.end()) return;

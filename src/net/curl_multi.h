@@ -46,6 +46,15 @@ public:
     // Transfers in flight.
     std::size_t active() const { return transfers_.size(); }
 
+    // The size of the multi's cache of idle connections kept for reuse
+    // (CURLMOPT_MAXCONNECTS). libcurl's default is four times the handles
+    // added at the moment a connection is given back: after a burst of
+    // transfers most of their connections are closed (and reopened by the
+    // next burst), and each give-back over the limit walks the whole cache
+    // for the oldest. The daemon sets it from its pipeline count. 0 or less:
+    // libcurl's default.
+    void set_max_connects(long n);
+
     // Drops every transfer in flight (their `done` are not called; the
     // caller still owns and must clean up their easy handles), cleans up the
     // multi handle and closes every uv handle. `on_closed` runs from the loop
