@@ -54,6 +54,8 @@ struct CurlTransport::Transfer {
     std::int64_t timeout_ms = 0, connect_timeout_ms = 0;
     std::function<void(Response)> done;
 
+    // The easy handle is given back (CurlTransport::release) or cleaned up
+    // before the Transfer dies: it may point at `headers` and `body`.
     ~Transfer() {
         if (easy) curl_easy_cleanup(easy);
         if (headers) curl_slist_free_all(headers);
@@ -127,7 +129,31 @@ struct CurlTransport::Timer {
 
 CurlTransport::CurlTransport(net::CurlMulti& multi) : multi_(multi) {}
 
-CurlTransport::~CurlTransport() { cancel_all(); }
+CurlTransport::~CurlTransport() {
+    cancel_all();
+    for (CURL* easy : idle_) curl_easy_cleanup(easy);
+    idle_.clear();
+}
+
+CURL* CurlTransport::acquire() {
+    if (idle_.empty()) return curl_easy_init();
+    CURL* easy = idle_.back();
+    idle_.pop_back();
+    return easy;
+}
+
+void CurlTransport::release(CURL* easy, bool reusable) {
+    if (!easy) return;
+    if (!reusable || idle_.size() >= kMaxIdleHandles) {
+        curl_easy_cleanup(easy);
+        return;
+    }
+    // Every option back to its default: nothing of this request (URL,
+    // method, body, headers, credentials, callbacks and their data) can
+    // reach the next one.
+    curl_easy_reset(easy);
+    idle_.push_back(easy);
+}
 
 void CurlTransport::cancel_all() {
     auto transfers = std::move(transfers_);
@@ -177,7 +203,7 @@ void CurlTransport::send(const Request& req, std::function<void(Response)> done)
             return;
         }
     }
-    CURL* easy = curl_easy_init();
+    CURL* easy = acquire();
     if (!easy) {
         fail_later("could not create a curl handle", std::move(done));
         return;
@@ -247,7 +273,7 @@ void CurlTransport::send(const Request& req, std::function<void(Response)> done)
     if (!multi_.add(easy, [this, t](CURLcode rc) { finish(t, rc); })) {
         transfers_.erase(t);
         auto cb = std::move(t->done);
-        delete t;
+        delete t;  // curl_easy_cleanup: never pool a handle the multi refused
         fail_later("could not start the request", std::move(cb));
     }
 }
@@ -281,8 +307,21 @@ void CurlTransport::finish(Transfer* t, CURLcode rc) {
         r.retryable = e.retryable;
         r.body.clear();
     }
+    // Already removed from the multi: pool the handle when the transfer went
+    // well and stayed small, else clean it up.
+    bool reusable = rc == CURLE_OK;
+    if (reusable) {
+        curl_off_t body_bytes = 0;
+        long header_bytes = 0;
+        curl_easy_getinfo(easy, CURLINFO_SIZE_DOWNLOAD_T, &body_bytes);
+        curl_easy_getinfo(easy, CURLINFO_HEADER_SIZE, &header_bytes);
+        reusable = std::uint64_t(body_bytes) + std::uint64_t(header_bytes) <= kMaxPooledReceived &&
+                   t->received <= kMaxPooledReceived;
+    }
+    t->easy = nullptr;
+    release(easy, reusable);
     auto done = std::move(t->done);
-    delete t;  // curl_easy_cleanup: already removed from the multi
+    delete t;
     if (done) done(std::move(r));
 }
 

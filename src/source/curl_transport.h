@@ -5,10 +5,20 @@
 // environment variables as curl reads them, TLS options, max_body counted on
 // decoded bytes, basic auth (also from URL userinfo). Error texts: see
 // curl_errors.h. Loop thread only.
+//
+// Easy handles are reused: a finished transfer's handle is cleared with
+// curl_easy_reset() (every option back to its default: URL, method, body,
+// headers, auth, TLS files, callbacks) and kept in a small idle pool; the
+// next send() takes it and sets every option it uses again. A request thus
+// never sees another request's options. Handles whose transfer received
+// much data, or that failed, are not pooled (a pooled handle keeps the
+// memory its receive buffer touched). Connections, the DNS cache and TLS
+// sessions are the multi handle's, shared by every transfer either way.
 #pragma once
 #include <cstdint>
 #include <functional>
 #include <unordered_set>
+#include <vector>
 
 #include "net/curl_multi.h"
 #include "source/transport.h"
@@ -38,17 +48,29 @@ public:
 
     // libcurl's receive buffer size (CURLOPT_BUFFERSIZE), bytes.
     static constexpr long kBufferSize = 512 * 1024;
+    // Idle easy handles kept for reuse, at most.
+    static constexpr std::size_t kMaxIdleHandles = 1024;
+    // A handle whose transfer received more than this (headers and body as
+    // counted by libcurl) is cleaned up instead of pooled.
+    static constexpr std::uint64_t kMaxPooledReceived = 64 * 1024;
+
+    // Idle handles in the pool (tests).
+    std::size_t idle_handles() const { return idle_.size(); }
 
 private:
     struct Transfer;
     struct Timer;
 
     void finish(Transfer* t, CURLcode rc);
+    CURL* acquire();
+    // Resets `easy` and pools it, or cleans it up.
+    void release(CURL* easy, bool reusable);
     void fail_later(std::string error, std::function<void(Response)> done);
 
     net::CurlMulti& multi_;
     std::unordered_set<Transfer*> transfers_;
     std::unordered_set<Timer*> timers_;
+    std::vector<CURL*> idle_;
 };
 
 }  // namespace sluiced::source

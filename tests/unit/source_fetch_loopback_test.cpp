@@ -400,3 +400,146 @@ TEST_CASE("http_proxy from the environment is honoured") {
     CHECK(run.out.response.body == "via proxy");
     CHECK(server().requests_json().find(R"("path": "http://proxied.invalid/proxied?x=1")") != std::string::npos);
 }
+
+namespace {
+
+// The recorded request whose path is `path`, as the server's JSON text of
+// that one request ("" when there is none).
+std::string recorded(const std::string& all, const std::string& path) {
+    const std::string marker = R"({"method": )";
+    auto at = all.find(R"("path": ")" + path + "\"");
+    if (at == std::string::npos) return "";
+    auto begin = all.rfind(marker, at);
+    auto end = all.find(marker, at);
+    return all.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+}  // namespace
+
+TEST_CASE("reused easy handles send only their own request's method, headers, body and auth") {
+    std::ostringstream routes;
+    routes << R"({"/big": [{"body": ")" << std::string(100000, 'z') << R"("}])";
+    for (int i = 1; i <= 9; ++i) routes << R"(, "/reuse/)" << i << R"(": [{"body": "b)" << i << R"("}])";
+    routes << "}";
+    PyHttpServer srv(routes.str());
+
+    uv_loop_t loop;
+    REQUIRE(uv_loop_init(&loop) == 0);
+    {
+        net::CurlMulti multi(&loop);
+        {
+            CurlTransport t(multi);
+            // One request at a time on one transport: each takes the handle
+            // the previous one gave back.
+            auto send = [&](Request req) {
+                Response got;
+                bool done = false;
+                t.send(req, [&](Response r) {
+                    got = std::move(r);
+                    done = true;
+                });
+                while (!done && uv_run(&loop, UV_RUN_ONCE)) {
+                }
+                REQUIRE(done);
+                return got;
+            };
+            auto path = [&](int i) { return "/reuse/" + std::to_string(i); };
+
+            Request post = get(srv.url(path(1)));
+            post.method = "POST";
+            post.body = "first body";
+            post.has_body = true;
+            post.headers = {{"X-One", "1"}, {"Authorization", "Bearer tok1"}, {"Content-Type", "text/x-one"}};
+            CHECK(send(post).body == "b1");
+            CHECK(t.idle_handles() == 1);
+
+            CHECK(send(get(srv.url(path(2)))).body == "b2");
+            CHECK(t.idle_handles() == 1);  // the same handle again
+
+            Request put = get(srv.url(path(3)));
+            put.method = "PUT";
+            put.body = "third";
+            put.has_body = true;
+            put.basic = true;
+            put.basic_user = "alice";
+            put.basic_password = "s3cret";
+            put.headers = {{"X-Three", "3"}};
+            CHECK(send(put).body == "b3");
+
+            CHECK(send(get(srv.url(path(4)))).body == "b4");
+
+            Request head = get(srv.url(path(5)));
+            head.method = "HEAD";
+            Response hr = send(head);
+            CHECK(hr.status == 200);
+            CHECK(hr.body == "");
+
+            CHECK(send(get(srv.url(path(6)))).body == "b6");  // a body again after HEAD
+
+            Request del = get(srv.url(path(7)));
+            del.method = "DELETE";
+            del.headers = {{"X-Seven", ""}};
+            CHECK(send(del).body == "b7");
+
+            Request plain = get(srv.url(path(8)));
+            plain.headers = {{"Accept", "application/json"}};
+            CHECK(send(plain).body == "b8");
+            CHECK(t.idle_handles() == 1);
+
+            // A transfer that received much is not pooled; a failed one neither.
+            CHECK(send(get(srv.url("/big"))).body.size() == 100000);
+            CHECK(t.idle_handles() == 0);
+            CHECK(send(get(srv.url(path(9)))).body == "b9");
+            CHECK(t.idle_handles() == 1);
+            Request refused = get("http://127.0.0.1:" + std::to_string(closed_port()) + "/x");
+            CHECK(send(refused).error != "");
+            CHECK(t.idle_handles() == 0);
+        }
+        bool closed = false;
+        multi.close([&] { closed = true; });
+        uv_run(&loop, UV_RUN_DEFAULT);
+        CHECK(closed);
+    }
+    CHECK(uv_loop_close(&loop) == 0);
+
+    const std::string all = srv.requests_json();
+    auto r = [&](int i) { return recorded(all, "/reuse/" + std::to_string(i)); };
+    for (int i = 1; i <= 9; ++i) REQUIRE_MESSAGE(r(i) != "", "request " << i << " not recorded");
+
+    CHECK(r(1).find(R"("method": "POST")") != std::string::npos);
+    CHECK(r(1).find(R"(["X-One", "1"])") != std::string::npos);
+    CHECK(r(1).find(R"(["Authorization", "Bearer tok1"])") != std::string::npos);
+    CHECK(r(1).find(R"("body": "first body")") != std::string::npos);
+
+    for (int i : {2, 4, 6, 8, 9}) {
+        INFO("request " << i << ": " << r(i));
+        CHECK(r(i).find(R"("method": "GET")") != std::string::npos);
+        CHECK(r(i).find("Authorization") == std::string::npos);
+        CHECK(r(i).find("X-One") == std::string::npos);
+        CHECK(r(i).find("X-Three") == std::string::npos);
+        CHECK(r(i).find("X-Seven") == std::string::npos);
+        CHECK(r(i).find("Content-Type") == std::string::npos);
+        CHECK(r(i).find("Content-Length") == std::string::npos);
+        CHECK(r(i).find(R"("body": "")") != std::string::npos);
+        CHECK(r(i).find(R"(["User-Agent", "sluiced/)") != std::string::npos);
+        CHECK(r(i).find(R"("Accept-Encoding", ")") != std::string::npos);
+        CHECK(r(i).find("Expect") == std::string::npos);
+    }
+    CHECK(r(8).find(R"(["Accept", "application/json"])") != std::string::npos);
+    CHECK(r(2).find(R"(["Accept", "*/*"])") != std::string::npos);
+
+    CHECK(r(3).find(R"("method": "PUT")") != std::string::npos);
+    CHECK(r(3).find(R"(["Authorization", "Basic YWxpY2U6czNjcmV0"])") != std::string::npos);
+    CHECK(r(3).find(R"(["X-Three", "3"])") != std::string::npos);
+    CHECK(r(3).find("X-One") == std::string::npos);
+    CHECK(r(3).find("Bearer") == std::string::npos);
+    CHECK(r(3).find(R"("body": "third")") != std::string::npos);
+
+    CHECK(r(5).find(R"("method": "HEAD")") != std::string::npos);
+    CHECK(r(5).find("Authorization") == std::string::npos);
+
+    CHECK(r(7).find(R"("method": "DELETE")") != std::string::npos);
+    CHECK(r(7).find(R"(["X-Seven", ""])") != std::string::npos);
+    CHECK(r(7).find("Authorization") == std::string::npos);
+    CHECK(r(7).find(R"("body": "")") != std::string::npos);
+}
