@@ -56,6 +56,22 @@ public:
     // (otherwise next() reports "expected '['" at that byte).
     explicit ArrayReader(std::string_view text)
         : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+    // A reader on `text` whose next element starts at `offset` (after white
+    // space), just past a ',' of the top-level array: it reads on from there
+    // exactly as a reader that came through the elements before would. For
+    // the second half of a page split over two threads; it does not check
+    // the UTF-8 of the text (the first half's reader checks all of it), and
+    // its results count only once that reader confirms the ',' at
+    // offset - 1 separates two elements of the top-level array.
+    static ArrayReader element_at(std::string_view text, std::size_t offset) {
+        ArrayReader r(text);
+        r.p_ += offset;
+        r.state_ = 4;  // kElement
+        return r;
+    }
+    // Byte offset just past the last element read (or of the next element,
+    // for element_at before its first next()).
+    std::size_t offset() const { return std::size_t(p_ - begin_); }
     // Element: the next element, decoded into `arena` (it may be reset after
     // the element is used). End: the array closed and nothing but white space
     // follows: the whole text is valid. Error: `error` set; further calls

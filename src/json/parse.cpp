@@ -485,7 +485,7 @@ bool validate(std::string_view text, std::string& error, std::vector<std::string
 }
 
 namespace {
-enum ReaderState { kStart = 0, kAfterElement, kEnd, kError };
+enum ReaderState { kStart = 0, kAfterElement, kEnd, kError, kElement };  // kElement: see element_at
 }
 
 template <bool Build>
@@ -530,6 +530,9 @@ ArrayReader::Step ArrayReader::step(Arena* arena, Value& out, std::string& error
         if (q == end_) return failed(q, "unexpected end of input");
         if (*q == ']') return close(q + 1);
         p_ = q;
+    } else if (state_ == kElement) {
+        // p_ is just past a ',': the element follows (value() reports
+        // "unexpected end of input" or "expected a value" as after any ',').
     } else {  // kAfterElement
         at.skip_white();
         const char* q = at.pos();

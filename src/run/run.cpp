@@ -16,7 +16,9 @@
 #include "log/log.h"
 #include "run/cursor.h"
 #include "run/cursor_store.h"
+#include "run/batch_builder.h"
 #include "run/decode.h"
+#include "run/page_stream.h"
 #include "sink/sink.h"
 #include "source/fetch.h"
 #include "source/link_header.h"
@@ -66,7 +68,7 @@ bool eval_params(const std::vector<config::ParamValue>& params, expr::Context& c
 constexpr int kRecordFailedLogLimit = 5;  // per run; the rest are counted
 
 // Whether a run decodes and transforms each page in one pass as it arrives
-// (Run::stream_page): when nothing needs the decoded document or all the
+// (run/page_stream.h): when nothing needs the decoded document or all the
 // records before the stages: NDJSON, or JSON without `records`, without
 // `next_url` / `cursor` pagination (they read the document) and, for both,
 // without `incremental` (its cursor reads every record).
@@ -77,47 +79,14 @@ bool streams(const config::HttpSource& source) {
     return !source.records && source.paginate.kind != K::NextUrl && source.paginate.kind != K::Cursor;
 }
 
-// The first byte that is not JSON white space, or 0.
-char first_token(std::string_view s) {
-    for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c;
-    return 0;
-}
-
-bool blank(std::string_view s) {
-    for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
-    return true;
-}
-
-// `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that a
-// dead letter carrying an unparsable NDJSON line stays valid UTF-8 JSON.
-std::string_view valid_utf8_text(std::string_view text, Arena& arena) {
-    if (json::valid_utf8(text)) return text;
-    std::string out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        unsigned char c = (unsigned char)text[i];
-        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        if (n && i + n <= text.size() && json::valid_utf8(text.substr(i, n))) {
-            out.append(text.substr(i, n));
-            i += n;
-        } else {
-            out += "\xEF\xBF\xBD";
-            ++i;
-        }
-    }
-    return arena.copy(out);
-}
-
 }  // namespace
 
 class Run : public std::enable_shared_from_this<Run> {
 public:
     Run(PipelineRuntime& rt, source::Transport& tr, const Options& opt, std::function<void(Report)> done)
         : rt_(rt), cfg_(*rt.cfg_), transport_(tr), opt_(opt), done_(std::move(done)), arena_(64 * 1024),
-          ctx_{arena_, opt.now ? opt.now : wall_now()}, rec_arena_(64 * 1024), rctx_{rec_arena_, ctx_.now},
-          stream_(streams(cfg_.source)) {}
+          ctx_{arena_, opt.now ? opt.now : wall_now()}, stream_(streams(cfg_.source)),
+          batch_(*rt.chain_, cfg_, ctx_.now, bool(opt.on_record_error), cfg_.dead_letter || opt.capture) {}
 
     void start() {
         t0_ = std::chrono::steady_clock::now();
@@ -234,7 +203,10 @@ private:
             // One pass: each record is checked, decoded and put through the
             // stages as it is read; nothing of it escapes the run (batch,
             // dead letters, pending record errors) unless the page is valid.
-            if (!stream_page(resp.body, page_records)) return;  // failed
+            PageOutcome po = stream_page(resp.body, cfg_.source, batch_);
+            if (!po.ok) return fail(po.error);
+            page_records = po.records;
+            records_in_ += po.records;
             std::string().swap(resp.body);  // no record refers to it any more
         } else {
             bodies_.push_back(std::move(resp.body));
@@ -355,19 +327,13 @@ private:
 
     // ---- records (spec §5.4) ----
 
-    // A record error: counted now; its record_failed event (rate-limited)
-    // and the `tap` callback wait for flush_record_errors(), so that a
-    // response found invalid later, or a run that fails before its batch,
-    // reports none of them (the records were never "used", spec §4).
-    void record_failed(std::size_t index_or_line, bool is_line, std::string_view error) {
-        ++records_failed_;
-        if (!opt_.on_record_error && pending_errors_.size() >= std::size_t(kRecordFailedLogLimit)) return;
-        pending_errors_.push_back({index_or_line, is_line, std::string(error)});
-    }
-
+    // The record_failed events (rate-limited) and `tap`'s callback for the
+    // batch's record errors, once the batch is known good: a response found
+    // invalid later, or a run that fails before its batch, reports none
+    // (its records were never "used", spec §4).
     void flush_record_errors() {
         int logged = 0;
-        for (const PendingError& e : pending_errors_) {
+        for (const RecordError& e : batch_.errors) {
             if (opt_.on_record_error)
                 opt_.on_record_error(e.is_line ? -1 : int(e.index_or_line), e.is_line ? e.index_or_line : 0, e.error);
             if (!opt_.log_events || ++logged > kRecordFailedLogLimit) continue;
@@ -378,148 +344,11 @@ private:
             ev.str("error", log::redact_text(e.error));
             ev.emit();
         }
-        pending_errors_.clear();
-        if (opt_.log_events && report_.records_failed > std::uint64_t(kRecordFailedLogLimit))
+        if (opt_.log_events && batch_.failed > std::uint64_t(kRecordFailedLogLimit))
             log::Event(log::Level::Warn, "record_failed", "more records failed; their individual events were suppressed")
                 .pipeline(cfg_.name)
-                .num("suppressed", std::int64_t(report_.records_failed - kRecordFailedLogLimit))
+                .num("suppressed", std::int64_t(batch_.failed - kRecordFailedLogLimit))
                 .emit();
-    }
-
-    // Puts one decoded record through the stages: its output line into the
-    // batch, or a record error (dead letter, or with `on_error: fail` the
-    // end of record processing: stopped_). Uses rctx_ (rec_arena_), which
-    // the caller may reset once the record is done.
-    void take(const json::Value& record) {
-        json::Value out, failed_input;
-        std::string_view err;
-        std::size_t stage_index = 0;
-        stage::Outcome oc = rt_.chain_->apply(record, rctx_, out, err, stage_index, failed_input);
-        if (oc == stage::Outcome::Keep) {
-            std::size_t mark = batch_.size();
-            if (json::encode(out, batch_)) {
-                batch_.push_back('\n');
-                ++records_out_;
-                return;
-            }
-            batch_.resize(mark);
-            err = "a computed number is not finite";
-            stage_index = rt_.chain_->size() ? rt_.chain_->size() - 1 : 0;
-            failed_input = record;
-            oc = stage::Outcome::Error;
-        }
-        if (oc == stage::Outcome::Drop) return;
-        record_failed(stage_index, false, err);
-        if (cfg_.on_error == config::Pipeline::OnError::Fail) {
-            stopped_ = true;
-            stop_error_ = "record error at stage " + std::to_string(stage_index) + ": " + std::string(err);
-            return;
-        }
-        dead_letter(stage_index, 0, err, failed_input, {});
-    }
-
-    // An NDJSON line that is not JSON (spec §4, §5.4). `error` is "line N: ...".
-    void line_failed(std::size_t line, std::string_view error, std::string_view text) {
-        record_failed(line, true, error);
-        if (cfg_.on_error == config::Pipeline::OnError::Fail) {
-            stopped_ = true;
-            stop_error_ = "record error: " + std::string(error);
-            return;
-        }
-        dead_letter(0, line, error, {}, text);
-    }
-
-    // The one-pass path (stream_): decodes `body` record by record into
-    // rec_arena_ and takes each; counts the page's records. After a stop
-    // (`on_error: fail`) the rest is only checked and counted. Returns false
-    // when the run failed (the page is not valid JSON).
-    bool stream_page(std::string_view body, std::size_t& page_records) {
-        std::string err;
-        json::Value record;
-        if (cfg_.source.format == config::HttpSource::Format::Ndjson) {
-            const bool utf8 = json::valid_utf8(body);  // then each line skips its own check
-            std::size_t pos = 0, line = 0;
-            while (pos < body.size()) {
-                std::size_t nl = body.find('\n', pos);
-                std::size_t end = nl == std::string_view::npos ? body.size() : nl;
-                ++line;
-                std::string_view text = body.substr(pos, end - pos);
-                if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-                pos = nl == std::string_view::npos ? body.size() : nl + 1;
-                if (blank(text)) continue;
-                ++page_records;
-                if (stopped_) continue;
-                rec_arena_.reset();
-                if (utf8 ? json::parse_valid(text, rec_arena_, record, err) : json::parse(text, rec_arena_, record, err))
-                    take(record);
-                else
-                    line_failed(line, "line " + std::to_string(line) + ": " + err, text);
-            }
-            records_in_ += page_records;
-            return true;
-        }
-        if (first_token(body) != '[') {
-            // An object or scalar (one record), or null (none): decoded whole.
-            std::vector<Item> items;
-            DecodeOutcome d = decode_body(body, cfg_.source, arena_, items, record);
-            if (!d.ok) return fail(d.error), false;
-            page_records = items.size();
-            records_in_ += page_records;
-            for (const Item& it : items) {
-                if (stopped_) break;
-                rec_arena_.reset();
-                take(it.record);
-            }
-            return true;
-        }
-        json::ArrayReader reader(body);
-        for (;;) {
-            rec_arena_.reset();
-            json::ArrayReader::Step step = reader.next(rec_arena_, record, err);
-            if (step == json::ArrayReader::Step::End) break;
-            if (step == json::ArrayReader::Step::Error) return fail("response is not valid JSON: " + err), false;
-            ++page_records;
-            take(record);
-            if (stopped_) {
-                if (!reader.skip_rest(err, &page_records)) return fail("response is not valid JSON: " + err), false;
-                break;
-            }
-        }
-        records_in_ += page_records;
-        return true;
-    }
-
-    // Appends one dead-letter object (spec §5.4): keys pipeline, stage, line
-    // (NDJSON parse failures only), error, record. `line` 0 means a stage
-    // error at `stage` with `record`; otherwise `stage` is null and the
-    // record is the line's text as a string.
-    void dead_letter(std::size_t stage, std::size_t line, std::string_view error, const json::Value& record,
-                     std::string_view line_text) {
-        if (!cfg_.dead_letter && !opt_.capture) return;
-        std::string& out = dl_buffer_;
-        out += "{\"pipeline\":";
-        json::encode_string(cfg_.name, out);
-        if (line) {
-            out += ",\"stage\":null,\"line\":";
-            out += std::to_string(line);
-        } else {
-            out += ",\"stage\":";
-            out += std::to_string(stage);
-        }
-        out += ",\"error\":";
-        json::encode_string(error, out);
-        out += ",\"record\":";
-        if (line) {
-            json::encode_string(valid_utf8_text(line_text, arena_), out);
-        } else {
-            std::size_t mark = out.size();
-            if (!json::encode(record, out)) {
-                out.resize(mark);
-                out += "null";
-            }
-        }
-        out += "}\n";
-        ++report_.dead_lettered;
     }
 
     void finish_batch() {
@@ -529,22 +358,22 @@ private:
             // error with `on_error: fail` ends the run early (spec §10).
             records_in_ = items_.size();
             for (const Item& it : items_) {
-                if (stopped_) break;
+                if (batch_.stopped) break;
                 if (it.line) {
-                    line_failed(it.line, it.error, it.text);
+                    batch_.line_failed(it.line, it.error, it.text);
                     continue;
                 }
-                rec_arena_.reset();
-                take(it.record);
+                batch_.record_arena().reset();
+                batch_.take(it.record);
             }
         }
         report_.records_in = records_in_;
-        report_.records_failed = records_failed_;
+        report_.records_failed = batch_.failed;
+        report_.dead_lettered = batch_.dead_lettered;
         flush_record_errors();
-        if (stopped_) return fail(stop_error_);
-        report_.records_out = records_out_;
-        std::string& batch = batch_;
-        std::size_t n_out = records_out_;
+        if (batch_.stopped) return fail(batch_.stop_error);
+        report_.records_out = batch_.out;
+        std::size_t n_out = batch_.out;
         std::optional<std::string> new_cursor = old_cursor_;
         if (cfg_.source.incremental.enabled) {
             std::string err;
@@ -552,9 +381,9 @@ private:
         }
         if (opt_.write_sinks) {
             std::string err;
-            if (!rt_.sink_->write_batch(batch, n_out, err)) return fail(err);
+            if (!rt_.sink_->write_batch(batch_.batch, n_out, err)) return fail(err);
             report_.sink_bytes = rt_.sink_->bytes_written();
-            if (rt_.dead_letter_ && !rt_.dead_letter_->write_batch(dl_buffer_, report_.dead_lettered, err))
+            if (rt_.dead_letter_ && !rt_.dead_letter_->write_batch(batch_.dead_letters, report_.dead_lettered, err))
                 return fail("dead letter: " + err);
         }
         // The cursor moves only after the sink made the batch durable.
@@ -589,8 +418,8 @@ private:
         report_.ok = true;
         report_.duration_ms = elapsed_ms();
         if (opt_.capture) {
-            report_.output = std::move(batch_);
-            report_.dead_letters = std::move(dl_buffer_);
+            report_.output = std::move(batch_.batch);
+            report_.dead_letters = std::move(batch_.dead_letters);
         }
         log_run(log::Level::Info, "run_finished", "run finished");
         complete();
@@ -603,8 +432,7 @@ private:
         report_.duration_ms = elapsed_ms();
         // Dead letters of records taken before the batch was known good
         // (stream_) are not reported: those records were never used.
-        if (opt_.capture && finishing_) report_.dead_letters = std::move(dl_buffer_);
-        if (!finishing_) report_.dead_lettered = 0;
+        if (opt_.capture && finishing_) report_.dead_letters = std::move(batch_.dead_letters);
         log_run(log::Level::Error, "run_failed", "run failed");
         complete();
     }
@@ -636,20 +464,10 @@ private:
     source::Request request_;
     std::deque<std::string> bodies_;  // !stream_: the pages, which items_ refer to
     std::vector<Item> items_;         // !stream_: every page's records
-    Arena rec_arena_;                 // one record at a time, reset between records
-    expr::Context rctx_;
     const bool stream_;
-    struct PendingError {
-        std::size_t index_or_line;
-        bool is_line;
-        std::string error;
-    };
-    std::vector<PendingError> pending_errors_;  // until flush_record_errors()
-    std::uint64_t records_in_ = 0, records_out_ = 0, records_failed_ = 0;  // reported by finish_batch
+    BatchBuilder batch_;
+    std::uint64_t records_in_ = 0;
     bool finishing_ = false;   // every page is in: the records are used now
-    bool stopped_ = false;     // a record error with `on_error: fail`
-    std::string stop_error_;   // ... and the run's error then
-    std::string batch_, dl_buffer_;
     Report report_;
 };
 

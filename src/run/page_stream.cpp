@@ -1,0 +1,243 @@
+#include "run/page_stream.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <memory>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+#include "json/json.h"
+#include "run/batch_builder.h"
+#include "run/decode.h"
+
+namespace sluiced::run {
+
+namespace {
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+bool blank(std::string_view s) {
+    for (char c : s)
+        if (!is_ws(c)) return false;
+    return true;
+}
+
+char first_token(std::string_view s) {
+    for (char c : s)
+        if (!is_ws(c)) return c;
+    return 0;
+}
+
+bool two_threads(std::size_t size, std::size_t split_bytes) {
+    return split_bytes && size >= split_bytes && std::thread::hardware_concurrency() > 1;
+}
+
+// ---- NDJSON ----
+
+// The lines of `text`, numbered from first_line, into `batch`. Returns the
+// number of non-blank lines. Takes records while !batch.stopped and !*cancel.
+std::uint64_t ndjson_lines(std::string_view text, std::size_t first_line, BatchBuilder& batch,
+                           const std::atomic<bool>* cancel = nullptr) {
+    const bool utf8 = json::valid_utf8(text);  // then each line skips its own check
+    std::string err;
+    json::Value record;
+    Arena& arena = batch.record_arena();
+    std::uint64_t records = 0;
+    std::size_t pos = 0, line = first_line - 1;
+    while (pos < text.size()) {
+        std::size_t nl = text.find('\n', pos);
+        std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+        ++line;
+        std::string_view l = text.substr(pos, end - pos);
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        pos = nl == std::string_view::npos ? text.size() : nl + 1;
+        if (blank(l)) continue;
+        ++records;
+        if (batch.stopped || (cancel && cancel->load(std::memory_order_relaxed))) continue;
+        arena.reset();
+        if (utf8 ? json::parse_valid(l, arena, record, err) : json::parse(l, arena, record, err))
+            batch.take(record);
+        else
+            batch.line_failed(line, "line " + std::to_string(line) + ": " + err, l);
+    }
+    return records;
+}
+
+PageOutcome stream_ndjson(std::string_view body, BatchBuilder& batch, std::size_t split_bytes) {
+    PageOutcome o;
+    std::size_t split = two_threads(body.size(), split_bytes) ? body.find('\n', body.size() / 2) : std::string_view::npos;
+    if (split == std::string_view::npos || split + 1 >= body.size()) {
+        o.records = ndjson_lines(body, 1, batch);
+        return o;
+    }
+    // Lines are independent: the first thread takes the lines up to and
+    // including the newline at `split`, the second the rest, numbered on.
+    std::string_view first = body.substr(0, split + 1), second = body.substr(split + 1);
+    std::unique_ptr<BatchBuilder> later = batch.sibling();
+    std::atomic<bool> cancel{false};
+    std::uint64_t later_records = 0;
+    std::thread worker;
+    try {
+        worker = std::thread([&] {
+            std::size_t line = 1 + std::size_t(std::count(first.begin(), first.end(), '\n'));
+            later_records = ndjson_lines(second, line, *later, &cancel);
+        });
+    } catch (const std::system_error&) {
+        o.records = ndjson_lines(body, 1, batch);
+        return o;
+    }
+    o.records = ndjson_lines(first, 1, batch);
+    if (batch.stopped) cancel.store(true, std::memory_order_relaxed);
+    worker.join();
+    o.records += later_records;
+    o.threads = 2;
+    batch.append(*later);
+    return o;
+}
+
+// ---- JSON arrays ----
+
+// A ',' between two objects near the middle of `body`, as in `},{` (white
+// space allowed): a guess at a separator of the top-level array, which the
+// first thread confirms or refutes when it gets there. npos if none within
+// a window after the middle.
+std::size_t guess_separator(std::string_view body) {
+    constexpr std::size_t kWindow = 1u << 20;
+    std::size_t i = body.size() / 2, stop = std::min(body.size(), i + kWindow);
+    while (i < stop) {
+        const void* hit = std::memchr(body.data() + i, '}', stop - i);
+        if (!hit) return std::string_view::npos;
+        std::size_t j = std::size_t(static_cast<const char*>(hit) - body.data()) + 1;
+        while (j < body.size() && is_ws(body[j])) ++j;
+        if (j < body.size() && body[j] == ',') {
+            std::size_t k = j + 1;
+            while (k < body.size() && is_ws(body[k])) ++k;
+            if (k < body.size() && body[k] == '{') return j;
+        }
+        i = j;
+    }
+    return std::string_view::npos;
+}
+
+// Reads elements from `reader` into `batch` until the end, an error, or a
+// stop (then the rest is only checked). Counts elements into `records`.
+// With `cancel`, returns Error early (no error text) once it is set.
+json::ArrayReader::Step array_elements(json::ArrayReader& reader, BatchBuilder& batch, std::uint64_t& records,
+                                       std::string& error, const std::atomic<bool>* cancel = nullptr) {
+    json::Value record;
+    Arena& arena = batch.record_arena();
+    for (;;) {
+        if (batch.stopped) {
+            std::size_t more = 0;
+            bool ok = reader.skip_rest(error, &more);
+            records += more;
+            return ok ? json::ArrayReader::Step::End : json::ArrayReader::Step::Error;
+        }
+        if (cancel && cancel->load(std::memory_order_relaxed)) return json::ArrayReader::Step::Error;
+        arena.reset();
+        json::ArrayReader::Step step = reader.next(arena, record, error);
+        if (step != json::ArrayReader::Step::Element) return step;
+        ++records;
+        batch.take(record);
+    }
+}
+
+PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t split_bytes) {
+    PageOutcome o;
+    std::string error;
+    json::ArrayReader reader(body);
+    auto alone = [&] {
+        if (array_elements(reader, batch, o.records, error) != json::ArrayReader::Step::End) {
+            o.ok = false;
+            o.error = "response is not valid JSON: " + error;
+        }
+        return o;
+    };
+    std::size_t sep = two_threads(body.size(), split_bytes) && !batch.stopped ? guess_separator(body)
+                                                                                : std::string_view::npos;
+    if (sep == std::string_view::npos) return alone();
+    // A second thread reads from the guessed separator on, speculatively;
+    // this thread reads from the start. When this thread's reader arrives
+    // at that ',' between two elements, everything after it is exactly what
+    // the second thread read (same records, same first error); if it goes
+    // past it, the guess was inside a value and the second thread's work is
+    // dropped.
+    std::unique_ptr<BatchBuilder> later = batch.sibling();
+    std::atomic<bool> cancel{false};
+    std::uint64_t later_records = 0;
+    std::string later_error;
+    json::ArrayReader::Step later_step = json::ArrayReader::Step::Error;
+    std::thread worker;
+    try {
+        worker = std::thread([&] {
+            json::ArrayReader r = json::ArrayReader::element_at(body, sep + 1);
+            later_step = array_elements(r, *later, later_records, later_error, &cancel);
+        });
+    } catch (const std::system_error&) {
+        return alone();  // no thread to be had: one is enough
+    }
+    auto finish_alone = [&](json::ArrayReader::Step step) {
+        cancel.store(true, std::memory_order_relaxed);
+        worker.join();
+        if (step == json::ArrayReader::Step::Element) step = array_elements(reader, batch, o.records, error);
+        if (step != json::ArrayReader::Step::End) {
+            o.ok = false;
+            o.error = "response is not valid JSON: " + error;
+        }
+        return o;
+    };
+    json::Value record;
+    Arena& arena = batch.record_arena();
+    for (;;) {
+        arena.reset();
+        json::ArrayReader::Step step = reader.next(arena, record, error);
+        if (step != json::ArrayReader::Step::Element) return finish_alone(step);
+        ++o.records;
+        batch.take(record);
+        if (batch.stopped) return finish_alone(json::ArrayReader::Step::Element);
+        std::size_t at = reader.offset();
+        if (at > sep) return finish_alone(json::ArrayReader::Step::Element);  // went past the guess
+        while (at < sep && is_ws(body[at])) ++at;
+        if (at != sep) continue;
+        // The guess is a separator of the top-level array.
+        worker.join();
+        o.records += later_records;
+        o.threads = 2;
+        batch.append(*later);
+        if (later_step != json::ArrayReader::Step::End) {
+            o.ok = false;
+            o.error = "response is not valid JSON: " + later_error;
+        }
+        return o;
+    }
+}
+
+}  // namespace
+
+PageOutcome stream_page(std::string_view body, const config::HttpSource& source, BatchBuilder& batch,
+                        std::size_t split_bytes) {
+    if (source.format == config::HttpSource::Format::Ndjson) return stream_ndjson(body, batch, split_bytes);
+    if (first_token(body) == '[') return stream_array(body, batch, split_bytes);
+    // An object or scalar (one record), or null (none): decoded whole.
+    PageOutcome o;
+    std::vector<Item> items;
+    json::Value doc;
+    Arena& arena = batch.record_arena();
+    arena.reset();
+    DecodeOutcome d = decode_body(body, source, arena, items, doc);
+    if (!d.ok) {
+        o.ok = false;
+        o.error = d.error;
+        return o;
+    }
+    o.records = items.size();
+    for (const Item& it : items) {
+        if (batch.stopped) break;
+        batch.take(it.record);
+    }
+    return o;
+}
+
+}  // namespace sluiced::run
