@@ -47,6 +47,24 @@ FileAppendSink::FileAppendSink(std::string path, std::string pipeline, Rotate ro
 
 int FileAppendSink::open_target(bool create, bool& created, std::string& error) {
     created = false;
+    if (create) {
+        // The file exists on every batch but the first: open it as it is
+        // (one call), and take the creating path below only when it is
+        // missing. The result is the same as opening with O_CREAT|O_EXCL
+        // first, one failing call less.
+        int fd = fs::open_retry(path_.c_str(), O_RDWR | O_APPEND);
+        if (fd >= 0) return fd;
+        if (errno != ENOENT) {
+            // EACCES and the rest: as below.
+            int err = errno;
+            if (err == EACCES) {
+                fd = fs::open_retry(path_.c_str(), O_WRONLY | O_APPEND);
+                if (fd >= 0) return fd;
+            }
+            error = path_ + ": " + fs::errno_text(err);
+            return -1;
+        }
+    }
     for (int attempt = 0; attempt < 2; ++attempt) {
         int fd = fs::open_retry(path_.c_str(), O_RDWR | O_APPEND | (create ? O_CREAT | O_EXCL : 0));
         if (fd >= 0) {
@@ -99,6 +117,12 @@ bool FileAppendSink::repair(int fd, std::string& error) {
         error = path_ + ": " + fs::errno_text(errno);
         return false;
     }
+    bool changed = false;
+    return repair(fd, st, changed, error);
+}
+
+bool FileAppendSink::repair(int fd, const struct stat& st, bool& changed, std::string& error) {
+    changed = false;
     if (!S_ISREG(st.st_mode) || st.st_size == 0) return true;
     const off_t size = st.st_size;
     char last = 0;
@@ -135,6 +159,7 @@ bool FileAppendSink::repair(int fd, std::string& error) {
 
     std::int64_t removed = 0;
     bool newline_added = false;
+    changed = true;
     if (is_complete_json_container(tail)) {
         std::size_t written = 0;
         if ((err = fs::write_all(fd, "\n", 1, written))) {
@@ -216,12 +241,15 @@ bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::stri
     off_t size = regular ? st.st_size : 0;
     if (regular && size > 0) {
         // Ends with '\n'? If not, repair as at start (one pread normally).
-        if (!repair(fd.get(), error)) return false;
-        if (::fstat(fd.get(), &st) != 0) {
-            error = path_ + ": " + fs::errno_text(errno);
-            return false;
+        bool changed = false;
+        if (!repair(fd.get(), st, changed, error)) return false;
+        if (changed) {
+            if (::fstat(fd.get(), &st) != 0) {
+                error = path_ + ": " + fs::errno_text(errno);
+                return false;
+            }
+            size = st.st_size;
         }
-        size = st.st_size;
     }
 
     const std::string_view tail = ndjson.back() == '\n' ? std::string_view() : std::string_view("\n");

@@ -42,6 +42,8 @@
 // logged with pipeline, path, bytes_removed (0 when kept) and
 // newline_added; the repair is fsynced with fsync: batch.
 #pragma once
+#include <sys/stat.h>
+
 #include <string>
 
 #include "sink/sink.h"
@@ -67,6 +69,9 @@ private:
     // directories and tries again. Sets `created` when the file is new.
     int open_target(bool create, bool& created, std::string& error);
     bool repair(int fd, std::string& error);
+    // The same with the file's fstat already at hand; `changed` says whether
+    // the file was repaired (its size changed).
+    bool repair(int fd, const struct stat& st, bool& changed, std::string& error);
     bool rotate_files(std::string& error);
 
     std::string path_, dir_, pipeline_;
