@@ -323,6 +323,8 @@ class DecodingTest(HttpTest):
 
     def test_max_body_counts_decoded_bytes(self):
         body = "[" + ",".join(["0"] * 5000) + "]"  # 10001 bytes, gzips to ~60
+        import gzip
+        self.assertGreater(len(gzip.compress(body.encode())), 16 << 20)
         u = self.url(Reply(200, JSON, body, encoding="gzip"))
         with open(self.path("p.ndjson"), "w") as fh:
             fh.write('{"old":1}\n')
@@ -881,6 +883,100 @@ class ValidatedBeforeUseTest(HttpTest):
         self.assertEqual(len(evs), 6, r)
         self.assertEqual(evs[-1]["suppressed"], 5)
         self.assertEqual(r.event("run_finished")["records_failed"], 10)
+
+
+class BigPageTest(HttpTest):
+    """Pages of 20 MB and more take the two-thread path (a page of 4 MiB or
+    more is split over two threads; a body of 16 MiB or more is faulted in
+    on another core while it arrives): the output, counts, dead letters and
+    errors are exact, as for small pages (issue 6)."""
+
+    N = 140_000
+
+    def recs(self, bad=lambda i: i % 9973 == 7):
+        # about 130 bytes a record; `s` holds "},{" to mislead the split guess
+        return [{"id": i, "a": "x" if bad(i) else str(i), "s": "q},{%d" % i,
+                 "o": {"k": [1, {"z": i % 3}]}, "pad": "p" * 60} for i in range(self.N)]
+
+    def config(self, http, on_error="drop"):
+        extra = {"stages": [{"map": {"id": ".id", "n": "to_number(.a)"}}], "on_error": on_error,
+                 "dead_letter": {"file": {"path": self.path("dl.ndjson")}}}
+        return self.pipeline(http, extra=extra)
+
+    def expected(self, recs, bad=lambda i: i % 9973 == 7):
+        return "".join('{"id":%d,"n":%d}\n' % (i, i) for i in range(len(recs)) if not bad(i))
+
+    def test_big_json_page(self):
+        recs = self.recs()
+        body = json.dumps(recs, separators=(",", ":"))
+        self.assertGreater(len(body), 16 << 20)
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body))}))
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(self.out(), self.expected(recs))
+        fin = r.event("run_finished")
+        bad = [i for i in range(self.N) if i % 9973 == 7]
+        self.assertEqual((fin["records_in"], fin["records_out"], fin["records_failed"]),
+                         (self.N, self.N - len(bad), len(bad)))
+        dls = [json.loads(l) for l in self.read("dl.ndjson").splitlines()]
+        self.assertEqual([d["record"]["id"] for d in dls], bad)
+
+    def test_big_gzip_page_decodes_past_its_content_length(self):
+        # Content-Length (compressed) is over 16 MiB and the decoded body is
+        # bigger still: the body buffer grows while it is being faulted in.
+        import random
+        rnd = random.Random(6)
+        recs = [{"id": i, "h": "%064x" % rnd.getrandbits(256)} for i in range(420_000)]
+        body = json.dumps(recs, separators=(",", ":"))
+        import gzip
+        self.assertGreater(len(gzip.compress(body.encode())), 16 << 20)
+        u = self.url(Reply(200, JSON, body, encoding="gzip"))
+        r = self.run_once(self.pipeline({"url": u}, extra={"stages": [{"map": {"id": ".id", "h": ".h"}}]}))
+        self.assertEqual(r.rc, 0, r)
+        self.assertEqual(r.event("run_finished")["bytes"], len(body))
+        self.assertEqual(self.out(), "".join(json.dumps(x, separators=(",", ":")) + "\n" for x in recs))
+
+    def test_big_json_page_invalid_at_the_end_fails_with_the_exact_error(self):
+        body = json.dumps(self.recs(), separators=(",", ":"))[:-1] + ",]"
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body))}))
+        self.assertEqual(r.rc, 1, r)
+        self.assertEqual(r.event("run_failed")["error"],
+                         "response is not valid JSON: invalid JSON at byte %d: expected a value" % (len(body) - 1))
+        self.assertEqual(r.events_named("record_failed"), [], r)
+        self.assert_nothing_written()
+
+    def test_big_json_page_invalid_utf8_anywhere_wins(self):
+        # A JSON error early and invalid UTF-8 late: the UTF-8 error is the
+        # one reported, as for a small page (the whole text is checked first).
+        body = json.dumps(self.recs(), separators=(",", ":")).encode()
+        body = body[:100] + b"!" + body[101:-200] + b"\xff" + body[-199:]
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body))}))
+        self.assertEqual(r.rc, 1, r)
+        self.assertEqual(r.event("run_failed")["error"],
+                         "response is not valid JSON: invalid UTF-8 at byte %d" % (len(body) - 200))
+
+    def test_big_json_page_on_error_fail_in_the_second_half(self):
+        bad = lambda i: i == self.N - 10  # noqa: E731
+        body = json.dumps(self.recs(bad), separators=(",", ":"))
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body))}, on_error="fail"))
+        self.assertEqual(r.rc, 1, r)
+        f = r.event("run_failed")
+        self.assertTrue(f["error"].startswith("record error at stage 0: "), f)
+        self.assertEqual((f["records_in"], f["records_failed"]), (self.N, 1))
+        self.assert_nothing_written()
+
+    def test_big_ndjson_page_numbers_lines_across_the_split(self):
+        lines = [json.dumps(x, separators=(",", ":")) for x in self.recs(lambda i: False)]
+        bad_lines = {7, self.N // 2 + 3, self.N - 1}
+        for i in bad_lines:
+            lines[i - 1] = "not json %d" % i
+        body = "\n".join(lines) + "\n"
+        r = self.run_once(self.config({"url": self.url(Reply(200, JSON, body)), "format": "ndjson"}))
+        self.assertEqual(r.rc, 0, r)
+        dls = [json.loads(l) for l in self.read("dl.ndjson").splitlines()]
+        self.assertEqual([(d["line"], d["record"]) for d in dls],
+                         [(i, "not json %d" % i) for i in sorted(bad_lines)])
+        self.assertEqual(len(self.out().splitlines()), self.N - len(bad_lines))
+        self.assertEqual(r.event("run_finished")["records_in"], self.N)
 
 
 class ConcurrencyTest(HttpTest):
