@@ -36,6 +36,16 @@ bool two_threads(std::size_t size, std::size_t split_bytes) {
 
 // ---- NDJSON ----
 
+std::size_t count_newlines(std::string_view s) {
+    std::size_t n = 0;
+    for (const char *p = s.data(), *end = p + s.size(); p < end; ++n) {
+        p = static_cast<const char*>(std::memchr(p, '\n', std::size_t(end - p)));
+        if (!p) break;
+        ++p;
+    }
+    return n;
+}
+
 // The lines of `text`, numbered from first_line, into `batch`. Returns the
 // number of non-blank lines. Takes records while !batch.stopped and !*cancel.
 std::uint64_t ndjson_lines(std::string_view text, std::size_t first_line, BatchBuilder& batch,
@@ -81,7 +91,7 @@ PageOutcome stream_ndjson(std::string_view body, BatchBuilder& batch, std::size_
     std::thread worker;
     try {
         worker = std::thread([&] {
-            std::size_t line = 1 + std::size_t(std::count(first.begin(), first.end(), '\n'));
+            std::size_t line = 1 + count_newlines(first);
             later_records = ndjson_lines(second, line, *later, &cancel);
         });
     } catch (const std::system_error&) {

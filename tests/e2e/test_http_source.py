@@ -886,10 +886,9 @@ class ValidatedBeforeUseTest(HttpTest):
 
 
 class BigPageTest(HttpTest):
-    """Pages of 20 MB and more take the two-thread path (a page of 4 MiB or
-    more is split over two threads; a body of 16 MiB or more is faulted in
-    on another core while it arrives): the output, counts, dead letters and
-    errors are exact, as for small pages (issue 6)."""
+    """Pages of 4 MiB or more are split over two threads (run/page_stream.h):
+    the output, counts, dead letters and errors are exact, as for small
+    pages (issue 6)."""
 
     N = 140_000
 
@@ -921,8 +920,8 @@ class BigPageTest(HttpTest):
         self.assertEqual([d["record"]["id"] for d in dls], bad)
 
     def test_big_gzip_page_decodes_past_its_content_length(self):
-        # Content-Length (compressed) is over 16 MiB and the decoded body is
-        # bigger still: the body buffer grows while it is being faulted in.
+        # The body buffer is reserved from Content-Length (compressed, over
+        # 16 MiB) and grows past it while the decoded body arrives.
         import random
         rnd = random.Random(6)
         recs = [{"id": i, "h": "%064x" % rnd.getrandbits(256)} for i in range(420_000)]
