@@ -8,6 +8,7 @@
 // Error offsets are 0-based byte offsets into the input.
 #include <simdjson.h>
 
+#include <cstddef>
 #include <cstring>
 #include <functional>
 #include <string>
@@ -55,6 +56,25 @@ struct Tables {
 constexpr Tables kTables;
 
 inline bool is_digit(char c) { return static_cast<unsigned char>(c - '0') < 10; }
+
+// Writes a token Value (NumText or StrJson) to `out` with one 16-byte store.
+// The callers read `out` back at once as a whole (to push it on the scratch
+// stack); field-by-field stores followed by that 16-byte load stall the
+// CPU's store forwarding on every token (it was the parser's hottest spot).
+inline void put_token(Value& out, Kind kind, Form form, bool flag, const char* text, std::size_t size) {
+#if defined(__SSE2__)
+    static_assert(sizeof(Value) == 16 && offsetof(Value, size) == 4 && offsetof(Value, text) == 8,
+                  "Value layout assumed by put_token");
+    std::uint64_t head = std::uint64_t(std::uint8_t(kind)) | std::uint64_t(std::uint8_t(form)) << 8 |
+                         std::uint64_t(flag) << 16 | std::uint64_t(std::uint32_t(size)) << 32;
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(&out),
+                     _mm_set_epi64x(static_cast<long long>(reinterpret_cast<std::uintptr_t>(text)),
+                                    static_cast<long long>(head)));
+#else
+    out = kind == Kind::String ? Value::string_json({text, size}, flag) : Value::number_text({text, size});
+    (void)form;
+#endif
+}
 
 // Build = true: a DOM in the arena. Build = false: validation only (no
 // allocation); `spans`, when set, receives the text of each element of a
@@ -116,10 +136,12 @@ private:
     }
 
     bool parse_escape();
-    bool parse_string(Value& out);
-    bool parse_number(Value& out);
+    // Inlined into the main loop: the token Value then stays in registers
+    // on its way to the scratch stack (a call made it a store and a reload).
+    [[gnu::always_inline]] inline bool parse_string(Value& out);
+    [[gnu::always_inline]] inline bool parse_number(Value& out);
     bool parse_literal(const char* word, std::size_t n);
-    bool parse_key();
+    [[gnu::always_inline]] inline bool parse_key();
     Value finish_array(std::uint32_t start);
     Value finish_object(std::uint32_t start);
     std::uint32_t merge_duplicates(Value* kv, std::uint32_t n);
@@ -177,7 +199,7 @@ bool Parser<Build>::parse_string(Value& out) {
         }
         return fail(p_, "control character in string");
     }
-    out = Value::string_json({start, std::size_t(p_ - start)}, esc);
+    put_token(out, Kind::String, Form::StrJson, esc, start, std::size_t(p_ - start));
     ++p_;
     return true;
 }
@@ -204,7 +226,7 @@ bool Parser<Build>::parse_number(Value& out) {
         if (p_ == end_ || !is_digit(*p_)) return fail(p_, "expected digit in exponent");
         while (p_ != end_ && is_digit(*p_)) ++p_;
     }
-    out = Value::number_text({s, std::size_t(p_ - s)});
+    put_token(out, Kind::Number, Form::NumText, false, s, std::size_t(p_ - s));
     return true;
 }
 
