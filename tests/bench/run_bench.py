@@ -7,7 +7,7 @@
 Workloads:
   W1  one JSON array of N records (~120 bytes each) fetched over loopback
   W2  the same records as NDJSON
-  W3  many pipelines in one daemon (not implemented: reported as such)
+  W3  many pipelines in one daemon (tests/bench/w3.py: 1,000 pipelines x 10 KB/s, 60 s)
   W4  the stage chain alone on records already in memory (bench_expr)
 
 Every tool runs the same pipeline (PIPELINE below) on the same bytes, and
@@ -414,7 +414,22 @@ def tool_version(cmd):
         return "?"
 
 
-def format_table(rows, rows_w4):
+def run_w3(exe, args, notes):
+    """W3 through tests/bench/w3.py: one daemon, many pipelines, each
+    fetching 10 KB a second from a loopback server."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import w3  # noqa: E402
+    seconds = args.w3_seconds if args.w3_seconds is not None else (10 if args.quick else 60)
+    ns = argparse.Namespace(sluiced=exe, pipelines=args.w3_pipelines, seconds=seconds, warmup=3)
+    print(f"W3: {ns.pipelines} pipelines for {seconds:.0f} s ...", file=sys.stderr)
+    try:
+        return w3.run(ns)
+    except Exception as e:  # the other workloads' table is still worth printing
+        notes.append(f"W3 failed: {e}")
+        return None
+
+
+def format_table(rows, rows_w4, w3=None):
     head = ["workload", "tool", "seconds", "MB/s", "records/s", "peak RSS MiB", "sluiced ratio", "output"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     for r in rows:
@@ -429,12 +444,30 @@ def format_table(rows, rows_w4):
         ir = "%.0f" % w["ir_per_record"] if "ir_per_record" in w else "- (use --callgrind)"
         lines.append(f"| filter+map+encode | {w['records']} | {w['kept']} | {w['ns_per_record']:.1f} | "
                      f"{w['records_per_s']:.0f} | {ir} |")
+    if w3:
+        lines.append("")
+        lines.append("| W3 (one daemon) | pipelines | seconds | CPU % of a core | peak RSS MiB | "
+                     "lateness p50 / p99 / max ms | runs started | finished | failed | skipped | lost |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        lines.append(f"| 10 KB every 1 s each | {w3['pipelines']} | {w3['seconds']} | {w3['cpu_share_pct']} | "
+                     f"{w3['peak_rss_mib']} | {w3['late_p50_ms']} / {w3['late_p99_ms']} / {w3['late_max_ms']} | "
+                     f"{w3['runs_started']} | {w3['runs_finished']} | {w3['runs_failed']} | {w3['runs_skipped']} | "
+                     f"{w3['runs_lost']} |")
     return "\n".join(lines)
 
 
-def targets(rows, body_bytes):
+def targets(rows, body_bytes, w3=None):
     """The issue's targets, checked."""
     out = []
+    if w3:
+        out.append("W3 CPU < 10%% of a core: %.1f%% -> %s" % (w3["cpu_share_pct"],
+                                                             "met" if w3["cpu_share_pct"] < 10 else "MISSED"))
+        out.append("W3 RSS < 100 MiB: %.1f MiB -> %s" % (w3["peak_rss_mib"],
+                                                        "met" if w3["peak_rss_mib"] < 100 else "MISSED"))
+        out.append("W3 p99 tick lateness < 50 ms: %s ms -> %s" % (w3["late_p99_ms"],
+                                                                 "met" if w3["late_p99_ms"] < 50 else "MISSED"))
+        lost = w3["runs_lost"] + w3["runs_failed"] + w3["runs_skipped"]
+        out.append("W3 no run lost (failed, skipped or lost): %d -> %s" % (lost, "met" if lost == 0 else "MISSED"))
     by = {(r.workload, r.tool): r for r in rows}
     s1 = by.get(("W1", "sluiced"))
     scan1 = by.get(("W1", "simdjson On-Demand"))
@@ -484,7 +517,9 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--records", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=None, help="best of N runs per tool (default 3; 1 with --quick)")
-    ap.add_argument("--workloads", default="w1,w2,w4", help="comma list of w1,w2,w3,w4")
+    ap.add_argument("--workloads", default="w1,w2,w3,w4", help="comma list of w1,w2,w3,w4")
+    ap.add_argument("--w3-pipelines", type=int, default=1000, help="W3: pipelines in one daemon (default 1000)")
+    ap.add_argument("--w3-seconds", type=float, default=None, help="W3: seconds measured (default 60; 10 with --quick)")
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build-bench"))
     ap.add_argument("--sluiced", default=os.environ.get("SLUICED_BENCH_BIN"),
                     help="sluiced binary (default: BUILD_DIR/sluiced, built Release when missing)")
@@ -547,15 +582,16 @@ def main(argv=None):
             srv.close()
         if "w4" in workloads and progs.get("bench_expr"):
             run_w4(progs["bench_expr"], w1, args.records, args, rows_w4, notes)
+        w3 = None
         if "w3" in workloads:
-            notes.append("W3 (1,000 pipelines, 60 s) is not implemented yet: see docs/performance.md")
+            w3 = run_w3(exe, args, notes)
         load_after = os.getloadavg()
 
         for r in rows:
             s = next((x for x in rows if x.workload == r.workload and x.tool == "sluiced"), None)
             r.ratio = s.mbs / r.mbs if s and r.mbs else None
-        table = format_table(rows, rows_w4)
-        tgt = targets(rows, os.path.getsize(w1))
+        table = format_table(rows, rows_w4, w3)
+        tgt = targets(rows, os.path.getsize(w1), w3)
         commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"], capture_output=True,
                                 text=True).stdout.strip() or "?"
         head = [
@@ -575,8 +611,8 @@ def main(argv=None):
         print(report)
         if args.json:
             with open(args.json, "w") as f:
-                json.dump({"rows": [r.__dict__ for r in rows], "w4": rows_w4, "notes": notes, "targets": tgt}, f,
-                          indent=1)
+                json.dump({"rows": [r.__dict__ for r in rows], "w4": rows_w4, "w3": w3, "notes": notes,
+                           "targets": tgt}, f, indent=1)
         if not args.no_doc:
             write_doc(args.doc, report)
             print(f"wrote {args.doc}", file=sys.stderr)
