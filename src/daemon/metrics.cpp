@@ -81,6 +81,32 @@ Registry::Series& Registry::series(Family& f, const LabelValues& labels) {
     return it->second;
 }
 
+Registry::Ref Registry::ref(std::string_view name, const LabelValues& labels) {
+    Family* f = find(name);
+    if (!f) return {};
+    return Ref{std::size_t(f - families_.data()), &series(*f, labels)};
+}
+
+void Registry::set(Ref r, double value) {
+    if (r.series) r.series->value = value;
+}
+
+void Registry::add(Ref r, double delta) {
+    if (r.series) r.series->value += delta;
+}
+
+void Registry::observe(Ref r, double value) {
+    if (!r.series || r.family >= families_.size()) return;
+    const Family& f = families_[r.family];
+    if (f.type != MetricType::Histogram) return;
+    Series& s = *r.series;
+    std::size_t i = 0;
+    while (i < f.buckets.size() && value > f.buckets[i]) ++i;
+    ++s.counts[i];
+    s.sum += value;
+    ++s.count;
+}
+
 void Registry::touch(std::string_view name, const LabelValues& labels) {
     if (Family* f = find(name)) series(*f, labels);
 }

@@ -35,6 +35,21 @@ public:
     double value(std::string_view name, const LabelValues& labels = {}) const;
     bool has(std::string_view name, const LabelValues& labels = {}) const;
 
+    // A handle on one series, for hot paths that update the same series on
+    // every run: no family search, no label vector, no map lookup. Valid
+    // until the series is removed (remove_where); an empty Ref (unknown
+    // family) is ignored by the calls below.
+    struct Series;
+    struct Ref {
+        std::size_t family = 0;
+        Series* series = nullptr;
+    };
+    // Creates the series at 0 when missing, like touch().
+    Ref ref(std::string_view name, const LabelValues& labels = {});
+    void set(Ref r, double value);
+    void add(Ref r, double delta);
+    void observe(Ref r, double value);
+
     // Drops every series (of every family) whose label `label` equals `value`.
     void remove_where(std::string_view label, std::string_view value);
 
@@ -43,13 +58,14 @@ public:
     // with HELP and TYPE only.
     std::string render() const;
 
-private:
     struct Series {
         double value = 0;                  // counter / gauge
         std::vector<std::uint64_t> counts; // histogram: per bucket (not cumulative), last = +Inf
         double sum = 0;
         std::uint64_t count = 0;
     };
+
+private:
     struct Family {
         std::string name, help;
         MetricType type;

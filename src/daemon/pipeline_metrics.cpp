@@ -77,14 +77,59 @@ void PipelineMetrics::add_pipeline(const std::string& name) {
     r.touch("sluiced_last_success_timestamp_seconds", {name});
     r.touch("sluiced_next_run_timestamp_seconds", {name});
     for (const auto& c : kPipelineCounters) r.touch(c[0], {name});
+    Refs refs;
+    static_assert(std::size(kPipelineCounters) == std::size(Refs{}.counters));
+    refs.in_progress = r.ref("sluiced_runs_in_progress", {name});
+    refs.success = r.ref("sluiced_runs_total", {name, "success"});
+    refs.failure = r.ref("sluiced_runs_total", {name, "failure"});
+    refs.duration = r.ref("sluiced_run_duration_seconds", {name});
+    refs.last_success = r.ref("sluiced_last_success_timestamp_seconds", {name});
+    refs.next_run = r.ref("sluiced_next_run_timestamp_seconds", {name});
+    for (std::size_t i = 0; i < std::size(kPipelineCounters); ++i)
+        refs.counters[i] = r.ref(kPipelineCounters[i][0], {name});
+    refs_[name] = refs;
 }
 
-void PipelineMetrics::remove_pipeline(const std::string& name) { registry_.remove_where("pipeline", name); }
+void PipelineMetrics::remove_pipeline(const std::string& name) {
+    refs_.erase(name);
+    registry_.remove_where("pipeline", name);
+}
 
-void PipelineMetrics::run_started(const std::string& name) { registry_.set("sluiced_runs_in_progress", {name}, 1); }
+const PipelineMetrics::Refs* PipelineMetrics::refs(const std::string& name) const {
+    auto it = refs_.find(name);
+    return it == refs_.end() ? nullptr : &it->second;
+}
+
+void PipelineMetrics::run_started(const std::string& name) {
+    if (const Refs* p = refs(name)) registry_.set(p->in_progress, 1);
+    else registry_.set("sluiced_runs_in_progress", {name}, 1);
+}
 
 void PipelineMetrics::run_finished(const std::string& name, const run::Report& rep, double finished_at) {
     Registry& r = registry_;
+    if (const Refs* p = refs(name)) {
+        r.set(p->in_progress, 0);
+        r.add(rep.ok ? p->success : p->failure, 1);
+        r.observe(p->duration, double(rep.duration_ms) / 1000.0);
+        if (rep.ok) r.set(p->last_success, finished_at);
+        for (const auto& [code, count] : rep.responses_by_code)
+            r.add("sluiced_http_client_responses_total", {name, std::to_string(code)}, count);
+        if (rep.responses_by_code.empty() && rep.http_status > 0)
+            r.add("sluiced_http_client_responses_total", {name, std::to_string(rep.http_status)}, 1);
+        const double values[] = {
+            0,  // runs_skipped: not a run's
+            double(rep.retries),
+            double(rep.bytes),
+            double(rep.pages),
+            double(rep.records_in),
+            rep.ok ? double(rep.records_out) : 0,
+            double(rep.records_failed),
+            rep.ok ? double(rep.dead_lettered) : 0,
+            double(sink_bytes_of(rep)),
+        };
+        for (std::size_t i = 1; i < std::size(values); ++i) r.add(p->counters[i], values[i]);
+        return;
+    }
     r.set("sluiced_runs_in_progress", {name}, 0);
     r.add("sluiced_runs_total", {name, rep.ok ? "success" : "failure"}, 1);
     r.observe("sluiced_run_duration_seconds", {name}, double(rep.duration_ms) / 1000.0);
@@ -104,10 +149,14 @@ void PipelineMetrics::run_finished(const std::string& name, const run::Report& r
     r.add("sluiced_sink_written_bytes_total", {name}, double(sink_bytes_of(rep)));
 }
 
-void PipelineMetrics::run_skipped(const std::string& name) { registry_.add("sluiced_runs_skipped_total", {name}, 1); }
+void PipelineMetrics::run_skipped(const std::string& name) {
+    if (const Refs* p = refs(name)) registry_.add(p->counters[0], 1);
+    else registry_.add("sluiced_runs_skipped_total", {name}, 1);
+}
 
 void PipelineMetrics::next_run(const std::string& name, double at) {
-    registry_.set("sluiced_next_run_timestamp_seconds", {name}, at);
+    if (const Refs* p = refs(name)) registry_.set(p->next_run, at);
+    else registry_.set("sluiced_next_run_timestamp_seconds", {name}, at);
 }
 
 }  // namespace sluiced::daemon

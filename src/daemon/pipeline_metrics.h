@@ -4,6 +4,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <unordered_map>
 
 #include "daemon/metrics.h"
 
@@ -36,7 +37,16 @@ public:
     void next_run(const std::string& name, double at);
 
 private:
+    // Handles on a pipeline's own series (kept from add_pipeline to
+    // remove_pipeline): a run's start and end touch about 17 of them.
+    struct Refs {
+        Registry::Ref in_progress, success, failure, duration, last_success, next_run;
+        Registry::Ref counters[9];  // kPipelineCounters' order
+    };
+    const Refs* refs(const std::string& name) const;
+
     Registry registry_;
+    std::unordered_map<std::string, Refs> refs_;
 };
 
 }  // namespace sluiced::daemon

@@ -89,6 +89,42 @@ TEST_CASE("pipeline series are created at 0 and dropped on removal") {
     CHECK(m.render().find("orders") == std::string::npos);
 }
 
+TEST_CASE("pipeline series after removal and re-adding; skips, next run, histogram buckets") {
+    PipelineMetrics m;
+    const Registry& r = m.registry();
+    sluiced::run::Report rep;
+    rep.ok = true;
+    rep.records_out = 3;
+    rep.duration_ms = 300;  // bucket le=0.5
+    m.add_pipeline("a");
+    m.add_pipeline("b");
+    m.run_finished("a", rep, 10);
+    m.run_skipped("a");
+    m.next_run("a", 42);
+    CHECK(r.value("sluiced_records_sent_total", {"a"}) == 3);
+    CHECK(r.value("sluiced_runs_skipped_total", {"a"}) == 1);
+    CHECK(r.value("sluiced_next_run_timestamp_seconds", {"a"}) == 42);
+    std::string text = m.render();
+    CHECK(text.find("sluiced_run_duration_seconds_bucket{pipeline=\"a\",le=\"0.25\"} 0\n") != std::string::npos);
+    CHECK(text.find("sluiced_run_duration_seconds_bucket{pipeline=\"a\",le=\"0.5\"} 1\n") != std::string::npos);
+    CHECK(text.find("sluiced_run_duration_seconds_sum{pipeline=\"a\"} 0.3\n") != std::string::npos);
+    m.remove_pipeline("a");
+    m.add_pipeline("a");  // fresh series at 0, updated again by later runs
+    CHECK(r.value("sluiced_records_sent_total", {"a"}) == 0);
+    CHECK(r.value("sluiced_runs_skipped_total", {"a"}) == 0);
+    m.run_started("a");
+    CHECK(r.value("sluiced_runs_in_progress", {"a"}) == 1);
+    m.run_finished("a", rep, 20);
+    CHECK(r.value("sluiced_records_sent_total", {"a"}) == 3);
+    CHECK(r.value("sluiced_runs_total", {"a", "success"}) == 1);
+    CHECK(r.value("sluiced_runs_in_progress", {"a"}) == 0);
+    CHECK(r.value("sluiced_last_success_timestamp_seconds", {"a"}) == 20);
+    CHECK(r.value("sluiced_records_sent_total", {"b"}) == 0);  // untouched
+    // A pipeline never added still counts (series created on use).
+    m.run_finished("c", rep, 30);
+    CHECK(r.value("sluiced_records_sent_total", {"c"}) == 3);
+}
+
 TEST_CASE("metrics server responses") {
     MetricsServer s(nullptr, [] { return std::string("m 1\n"); });
     std::string r = s.respond("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
