@@ -54,14 +54,16 @@ public:
     enum class Step { Element, End, Error };
     // `text` (outlives the reader) starts, after white space, with '['
     // (otherwise next() reports "expected '['" at that byte).
-    explicit ArrayReader(std::string_view text)
-        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()) {}
+    // `utf8_checked`: the caller found the whole text valid UTF-8 already
+    // (valid_utf8()); the reader then does not check it again.
+    explicit ArrayReader(std::string_view text, bool utf8_checked = false)
+        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), utf8_checked_(utf8_checked) {}
     // A reader on `text` whose next element starts at `offset` (after white
     // space), just past a ',' of the top-level array: it reads on from there
     // exactly as a reader that came through the elements before would. For
     // the second half of a page split over two threads; it does not check
-    // the UTF-8 of the text (the first half's reader checks all of it), and
-    // its results count only once that reader confirms the ',' at
+    // the UTF-8 of the text (the caller checks all of it first), and its
+    // results count only once the first half's reader confirms the ',' at
     // offset - 1 separates two elements of the top-level array.
     static ArrayReader element_at(std::string_view text, std::size_t offset) {
         ArrayReader r(text);
@@ -88,6 +90,7 @@ private:
     const char* begin_;
     const char* p_;
     const char* end_;
+    bool utf8_checked_ = false;
     int state_ = 0;
 };
 

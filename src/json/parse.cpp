@@ -537,7 +537,7 @@ ArrayReader::Step ArrayReader::step(Arena* arena, Value& out, std::string& error
             state_ = kError;
             return Step::Error;
         }
-        if (!simdjson::validate_utf8(begin_, n)) {
+        if (!utf8_checked_ && !simdjson::validate_utf8(begin_, n)) {
             error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset({begin_, n}));
             state_ = kError;
             return Step::Error;

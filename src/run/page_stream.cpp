@@ -1,11 +1,15 @@
 #include "run/page_stream.h"
 
+#include <sched.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cstring>
+#include <exception>
 #include <memory>
 #include <system_error>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "json/json.h"
@@ -30,9 +34,61 @@ char first_token(std::string_view s) {
     return 0;
 }
 
-bool two_threads(std::size_t size, std::size_t split_bytes) {
-    return split_bytes && size >= split_bytes && std::thread::hardware_concurrency() > 1;
+// CPUs this process may run on (its affinity mask: cpusets and taskset
+// count; a CFS quota does not).
+unsigned usable_cpus() {
+    static const unsigned n = [] {
+        cpu_set_t set;
+        if (::sched_getaffinity(0, sizeof set, &set) == 0) return unsigned(CPU_COUNT(&set));
+        return std::thread::hardware_concurrency();
+    }();
+    return n;
 }
+
+bool two_threads(std::size_t size, std::size_t split_bytes, const BatchBuilder& batch) {
+    return split_bytes && size >= split_bytes && !batch.stopped && usable_cpus() > 1;
+}
+
+// The second thread of a split page. What it throws (bad_alloc) is kept and
+// rethrown by join(), as if the calling thread had thrown it; on every other
+// way out of the caller (an exception, an early return) the destructor sets
+// `cancel` and joins, so the thread never outlives the locals it uses.
+// Declare it after everything its function refers to.
+class Worker {
+public:
+    explicit Worker(std::atomic<bool>& cancel) : cancel_(cancel) {}
+    Worker(const Worker&) = delete;
+    Worker& operator=(const Worker&) = delete;
+    ~Worker() {
+        cancel_.store(true, std::memory_order_relaxed);
+        if (thread_.joinable()) thread_.join();
+    }
+    // False when no thread could be started (the caller goes on alone).
+    template <class F>
+    bool start(F fn) {
+        try {
+            thread_ = std::thread([this, fn] {
+                try {
+                    fn();
+                } catch (...) {
+                    error_ = std::current_exception();
+                }
+            });
+            return true;
+        } catch (const std::system_error&) {
+            return false;
+        }
+    }
+    void join() {
+        if (thread_.joinable()) thread_.join();
+        if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
+    }
+
+private:
+    std::atomic<bool>& cancel_;
+    std::thread thread_;
+    std::exception_ptr error_;
+};
 
 // ---- NDJSON ----
 
@@ -77,7 +133,8 @@ std::uint64_t ndjson_lines(std::string_view text, std::size_t first_line, BatchB
 
 PageOutcome stream_ndjson(std::string_view body, BatchBuilder& batch, std::size_t split_bytes) {
     PageOutcome o;
-    std::size_t split = two_threads(body.size(), split_bytes) ? body.find('\n', body.size() / 2) : std::string_view::npos;
+    std::size_t split = two_threads(body.size(), split_bytes, batch) ? body.find('\n', body.size() / 2)
+                                                                       : std::string_view::npos;
     if (split == std::string_view::npos || split + 1 >= body.size()) {
         o.records = ndjson_lines(body, 1, batch);
         return o;
@@ -88,13 +145,11 @@ PageOutcome stream_ndjson(std::string_view body, BatchBuilder& batch, std::size_
     std::unique_ptr<BatchBuilder> later = batch.sibling();
     std::atomic<bool> cancel{false};
     std::uint64_t later_records = 0;
-    std::thread worker;
-    try {
-        worker = std::thread([&] {
+    Worker worker(cancel);
+    if (!worker.start([&] {
             std::size_t line = 1 + count_newlines(first);
             later_records = ndjson_lines(second, line, *later, &cancel);
-        });
-    } catch (const std::system_error&) {
+        })) {
         o.records = ndjson_lines(body, 1, batch);
         return o;
     }
@@ -157,7 +212,16 @@ json::ArrayReader::Step array_elements(json::ArrayReader& reader, BatchBuilder& 
 PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t split_bytes) {
     PageOutcome o;
     std::string error;
-    json::ArrayReader reader(body);
+    std::size_t sep = std::string_view::npos;
+    bool utf8_checked = false;
+    if (two_threads(body.size(), split_bytes, batch)) {
+        // The whole text is checked first: the second thread reads (and puts
+        // through the stages) only bytes known to be valid UTF-8. Invalid
+        // text is left to one reader, which reports it.
+        utf8_checked = json::valid_utf8(body);
+        if (utf8_checked) sep = guess_separator(body);
+    }
+    json::ArrayReader reader(body, utf8_checked);
     auto alone = [&] {
         if (array_elements(reader, batch, o.records, error) != json::ArrayReader::Step::End) {
             o.ok = false;
@@ -165,8 +229,6 @@ PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t
         }
         return o;
     };
-    std::size_t sep = two_threads(body.size(), split_bytes) && !batch.stopped ? guess_separator(body)
-                                                                                : std::string_view::npos;
     if (sep == std::string_view::npos) return alone();
     // A second thread reads from the guessed separator on, speculatively;
     // this thread reads from the start. When this thread's reader arrives
@@ -179,15 +241,12 @@ PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t
     std::uint64_t later_records = 0;
     std::string later_error;
     json::ArrayReader::Step later_step = json::ArrayReader::Step::Error;
-    std::thread worker;
-    try {
-        worker = std::thread([&] {
+    Worker worker(cancel);
+    if (!worker.start([&] {
             json::ArrayReader r = json::ArrayReader::element_at(body, sep + 1);
             later_step = array_elements(r, *later, later_records, later_error, &cancel);
-        });
-    } catch (const std::system_error&) {
+        }))
         return alone();  // no thread to be had: one is enough
-    }
     auto finish_alone = [&](json::ArrayReader::Step step) {
         cancel.store(true, std::memory_order_relaxed);
         worker.join();

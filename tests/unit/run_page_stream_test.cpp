@@ -74,13 +74,12 @@ void same(const Fixture& f, const std::string& body, bool stop_first = false) {
     CHECK(two.stopped == one.stopped);
     CHECK(two.stop_error == one.stop_error);
     CHECK(two.failed == one.failed);
-    if (one.o.ok && !one.stopped) {
-        CHECK(two.batch == one.batch);
-        CHECK(two.dead_letters == one.dead_letters);
-        CHECK(two.errors == one.errors);
-        CHECK(two.out == one.out);
-        CHECK(two.dead_lettered == one.dead_lettered);
-    }
+    // Also for a stopped or failed page (whose batch the run then drops).
+    CHECK(two.batch == one.batch);
+    CHECK(two.dead_letters == one.dead_letters);
+    CHECK(two.errors == one.errors);
+    CHECK(two.out == one.out);
+    CHECK(two.dead_lettered == one.dead_lettered);
 }
 
 // A JSON array of n records; every 7th fails to_number, every 5th is
