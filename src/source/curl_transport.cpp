@@ -10,6 +10,7 @@
 #include <string>
 #include <utility>
 
+#include "net/curl_global.h"
 #include "source/curl_errors.h"
 
 namespace sluiced::source {
@@ -127,7 +128,10 @@ struct CurlTransport::Timer {
     }
 };
 
-CurlTransport::CurlTransport(net::CurlMulti& multi) : multi_(multi) {}
+CurlTransport::CurlTransport(net::CurlMulti& multi) : multi_(multi) {
+    // One receive buffer per transfer in flight, reused (net/curl_global.h).
+    net::cache_curl_receive_buffers(std::size_t(kBufferSize), kMaxIdleHandles);
+}
 
 CurlTransport::~CurlTransport() {
     cancel_all();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "log/log.h"
+#include "net/curl_global.h"
 #include "net/curl_multi.h"
 #include "net_test_server.h"
 #include "source_loopback.h"
@@ -494,6 +495,16 @@ TEST_CASE("reused easy handles send only their own request's method, headers, bo
             Request refused = get("http://127.0.0.1:" + std::to_string(closed_port()) + "/x");
             CHECK(send(refused).error != "");
             CHECK(t.idle_handles() == 0);
+
+            // Receive buffers are kept between transfers (net/curl_global.h),
+            // their tail released: a big body through a reused one is whole.
+            if (net::curl_memory_hooked()) {
+                CHECK(net::cached_curl_receive_buffers() >= 1);
+                CHECK(send(get(srv.url("/big"))).body == std::string(100000, 'z'));
+                CHECK(net::cached_curl_receive_buffers() >= 1);
+            } else {
+                MESSAGE("libcurl was initialised before sluiced's memory functions: buffer cache not checked");
+            }
         }
         bool closed = false;
         multi.close([&] { closed = true; });
