@@ -102,6 +102,9 @@ int CurlMulti::on_curl_socket(CURL*, curl_socket_t s, int what, void* userp, voi
     int events = 0;
     if (what & CURL_POLL_IN) events |= UV_READABLE;
     if (what & CURL_POLL_OUT) events |= UV_WRITABLE;
+    // uv_poll_start takes the fd out of epoll and puts it back even when
+    // nothing changes: skip it then.
+    if (sock->events == events && uv_is_active(reinterpret_cast<uv_handle_t*>(&sock->poll))) return 0;
     sock->events = events;
     uv_poll_start(&sock->poll, events, &CurlMulti::on_uv_poll);
     return 0;
@@ -170,7 +173,8 @@ void CurlMulti::check_multi_info() {
 
 void CurlMulti::close_socket(Socket* sock) {
     if (!sockets_.erase(sock)) return;
-    uv_poll_stop(&sock->poll);
+    // uv_close stops the poll itself (and takes the fd out of epoll); a
+    // uv_poll_stop first would make that a second, failing epoll_ctl.
     ++closing_handles_;
     uv_close(reinterpret_cast<uv_handle_t*>(&sock->poll), &CurlMulti::on_socket_closed);
 }
