@@ -323,8 +323,6 @@ class DecodingTest(HttpTest):
 
     def test_max_body_counts_decoded_bytes(self):
         body = "[" + ",".join(["0"] * 5000) + "]"  # 10001 bytes, gzips to ~60
-        import gzip
-        self.assertGreater(len(gzip.compress(body.encode())), 16 << 20)
         u = self.url(Reply(200, JSON, body, encoding="gzip"))
         with open(self.path("p.ndjson"), "w") as fh:
             fh.write('{"old":1}\n')
