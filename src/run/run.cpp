@@ -6,7 +6,6 @@
 #include <strings.h>
 
 #include <chrono>
-#include <deque>
 #include <set>
 #include <string_view>
 #include <vector>
@@ -86,7 +85,10 @@ public:
     Run(PipelineRuntime& rt, source::Transport& tr, const Options& opt, std::function<void(Report)> done)
         : rt_(rt), cfg_(*rt.cfg_), transport_(tr), opt_(opt), done_(std::move(done)), arena_(64 * 1024),
           ctx_{arena_, opt.now ? opt.now : wall_now()}, stream_(streams(cfg_.source)),
-          batch_(*rt.chain_, cfg_, ctx_.now, bool(opt.on_record_error), cfg_.dead_letter || opt.capture) {}
+          batch_(*rt.chain_, cfg_, ctx_.now, bool(opt.on_record_error), cfg_.dead_letter || opt.capture) {
+        batch_.batch.swap(rt.batch_buffer_);  // the last run's capacity: no regrowth per run
+        batch_.batch.clear();
+    }
 
     void start() {
         t0_ = std::chrono::steady_clock::now();
@@ -167,7 +169,7 @@ private:
                 first_url_ = source::set_query_param(first_url_, pg.limit_param, std::to_string(pg.limit));
         }
         request_.url = first_url_;
-        seen_urls_.insert(request_.url);
+        if (paginates()) seen_urls_.insert(request_.url);
         fetch();
     }
 
@@ -209,9 +211,9 @@ private:
             records_in_ += po.records;
             std::string().swap(resp.body);  // no record refers to it any more
         } else {
-            bodies_.push_back(std::move(resp.body));
+            bodies_.push_back(std::make_unique<std::string>(std::move(resp.body)));
             std::size_t before = items_.size();
-            DecodeOutcome d = decode_body(bodies_.back(), cfg_.source, arena_, items_, doc);
+            DecodeOutcome d = decode_body(*bodies_.back(), cfg_.source, arena_, items_, doc);
             if (!d.ok) return fail(d.error);
             if (d.records_missing && opt_.log_events)
                 log::Event(log::Level::Warn, "records_missing", "the records path is missing or null: zero records")
@@ -221,7 +223,7 @@ private:
                     .emit();
             page_records = items_.size() - before;
         }
-        if (!resp.effective_url.empty()) seen_urls_.insert(resp.effective_url);
+        if (paginates() && !resp.effective_url.empty()) seen_urls_.insert(resp.effective_url);
         std::string next_url;
         if (!next_page(doc, resp, page_records, next_url)) return;  // failed
         if (next_url.empty()) return finish_batch();
@@ -244,6 +246,8 @@ private:
         seen_urls_.insert(next_url);
         fetch();
     }
+
+    bool paginates() const { return cfg_.source.paginate.kind != config::Paginate::Kind::None; }
 
     void set_auth_header() {
         for (auto& [n, v] : request_.headers) {
@@ -439,6 +443,13 @@ private:
 
     void complete() {
         rt_.running_ = false;
+        // Keep the batch buffer's memory for the next run, unless it is big
+        // (a one-off large response should not stay resident).
+        constexpr std::size_t kKeepBatchBytes = 1u << 20;
+        if (batch_.batch.capacity() <= kKeepBatchBytes && batch_.batch.capacity() > rt_.batch_buffer_.capacity()) {
+            batch_.batch.clear();
+            rt_.batch_buffer_.swap(batch_.batch);
+        }
         auto done = std::move(done_);
         done(std::move(report_));
     }
@@ -459,10 +470,12 @@ private:
     std::optional<std::string> old_cursor_;
     std::optional<std::string> cursor_param_;  // incremental parameter value to send
     std::string first_url_;
-    std::set<std::string> seen_urls_;  // requested in this run, redirect targets included
+    std::set<std::string> seen_urls_;  // paginates(): requested in this run, redirect targets included
     std::int64_t page_no_ = 1, offset_ = 0;
     source::Request request_;
-    std::deque<std::string> bodies_;  // !stream_: the pages, which items_ refer to
+    // !stream_: the pages, which items_ refer to (heap strings: a short
+    // body's bytes would move with its std::string)
+    std::vector<std::unique_ptr<std::string>> bodies_;
     std::vector<Item> items_;         // !stream_: every page's records
     const bool stream_;
     BatchBuilder batch_;

@@ -93,6 +93,7 @@ private:
     std::unique_ptr<source::TokenBucket> bucket_;   // rate_limit, per pipeline
     std::unique_ptr<source::TokenCache> token_;     // oauth2, per pipeline
     bool running_ = false;
+    std::string batch_buffer_;  // the output buffer, kept between runs (at most 1 MiB)
 };
 
 }  // namespace sluiced::run

@@ -239,7 +239,10 @@ bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::stri
     }
 
     off_t size = regular ? st.st_size : 0;
-    if (regular && size > 0) {
+    const bool as_we_left_it =
+        last_.valid && st.st_dev == last_.dev && st.st_ino == last_.ino && st.st_size == last_.size;
+    last_.valid = false;
+    if (regular && size > 0 && !as_we_left_it) {
         // Ends with '\n'? If not, repair as at start (one pread normally).
         bool changed = false;
         if (!repair(fd.get(), st, changed, error)) return false;
@@ -297,6 +300,7 @@ bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::stri
         }
     }
     bytes_written_ = batch_size;
+    if (regular) last_ = {true, st.st_dev, st.st_ino, size + off_t(batch_size)};
     return true;
 }
 

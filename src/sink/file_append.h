@@ -42,6 +42,7 @@
 // logged with pipeline, path, bytes_removed (0 when kept) and
 // newline_added; the repair is fsynced with fsync: batch.
 #pragma once
+#include <sys/types.h>
 #include <sys/stat.h>
 
 #include <string>
@@ -79,6 +80,15 @@ private:
     bool fsync_;
     bool opened_ = false;
     std::uint64_t bytes_written_ = 0;
+    // The file as our last batch left it (ending in '\n'). When the next
+    // batch finds the same file (device, inode) at the same size, nobody
+    // appended to it since and its last byte is not read again.
+    struct LastWrite {
+        bool valid = false;
+        dev_t dev = 0;
+        ino_t ino = 0;
+        off_t size = 0;
+    } last_;
 };
 
 }  // namespace sluiced::sink

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "log/log.h"
 #include "sink/file_append.h"
 #include "sink_test_util.h"
@@ -68,6 +70,30 @@ TEST_CASE("append: a file deleted between batches is recreated") {
     ::unlink((t / "x.ndjson").c_str());
     REQUIRE(s->write_batch("[]\n", 1, err));
     CHECK(read_file(t / "x.ndjson") == "[]\n");
+}
+
+TEST_CASE("append: a partial line written by someone else between batches is repaired") {
+    // The sink skips re-reading its file's last byte only when the file is
+    // the same one (device, inode) at the size its last batch left: any
+    // outside append, or a replaced file of the same size, is checked.
+    TempDir t;
+    const std::string path = t / "o.ndjson";
+    auto s = append_sink(path);
+    std::string err;
+    REQUIRE(s->write_batch("{\"a\":1}\n", 1, err));
+    {
+        FILE* f = std::fopen(path.c_str(), "a");
+        REQUIRE(f);
+        std::fputs("{\"x\":", f);  // an outside writer's partial line
+        std::fclose(f);
+    }
+    REQUIRE(s->write_batch("{\"a\":2}\n", 1, err));
+    CHECK(read_file(path) == "{\"a\":1}\n{\"a\":2}\n");
+    // Replaced by a file of exactly the size we left, ending without '\n'.
+    write_file(path + ".new", "{\"a\":1}\n{\"b\":22");
+    REQUIRE(::rename((path + ".new").c_str(), path.c_str()) == 0);
+    REQUIRE(s->write_batch("{\"a\":3}\n", 1, err));
+    CHECK(read_file(path) == "{\"a\":1}\n{\"a\":3}\n");
 }
 
 TEST_CASE("append: empty batch creates a missing file and otherwise changes nothing") {
