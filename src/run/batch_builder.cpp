@@ -72,9 +72,29 @@ void BatchBuilder::line_failed(std::size_t line, std::string_view error, std::st
     dead_letter(0, line, error, {}, text);
 }
 
+std::vector<std::string_view> BatchBuilder::output_parts() const {
+    std::vector<std::string_view> parts;
+    for (const std::string& s : earlier)
+        if (!s.empty()) parts.push_back(s);
+    if (!batch.empty()) parts.push_back(batch);
+    return parts;
+}
+
+std::string BatchBuilder::take_output() {
+    if (earlier.empty()) return std::move(batch);
+    std::string all;
+    for (std::string_view p : output_parts()) all += p;
+    return all;
+}
+
 void BatchBuilder::append(BatchBuilder& later) {
     if (stopped) return;
-    batch += later.batch;
+    if (!later.earlier.empty() || !later.batch.empty()) {
+        earlier.push_back(std::move(batch));
+        batch.clear();
+        for (std::string& s : later.earlier) earlier.push_back(std::move(s));
+        earlier.push_back(std::move(later.batch));
+    }
     dead_letters += later.dead_letters;
     for (RecordError& e : later.errors) {
         if (!keep_all_errors_ && errors.size() >= kKeptErrors) break;

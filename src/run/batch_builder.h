@@ -60,12 +60,22 @@ public:
     // An NDJSON line that is not JSON: `error` is "line N: ...", `text` the
     // line without its trailing \r.
     void line_failed(std::size_t line, std::string_view error, std::string_view text);
+    // The output as views, in order (empty parts left out).
+    std::vector<std::string_view> output_parts() const;
+    // The output as one string (moves `batch` when there is nothing else).
+    std::string take_output();
+
     // Appends a later part of the same batch (a second thread's half).
     // When this part stopped, the later part's records were never taken:
     // only its verdict matters to the caller, and nothing of it is added.
     void append(BatchBuilder& later);
 
-    std::string batch;          // output lines, NDJSON
+    // The output lines (NDJSON) are the strings of `earlier`, in order, then
+    // `batch`, where take() appends. append() moves parts into `earlier`
+    // instead of copying them (a split page's halves are written with one
+    // writev, see Sink::write_batch_parts).
+    std::vector<std::string> earlier;
+    std::string batch;
     std::string dead_letters;   // dead-letter lines, NDJSON
     std::vector<RecordError> errors;
     std::uint64_t out = 0;            // lines in `batch`

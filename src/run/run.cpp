@@ -385,7 +385,8 @@ private:
         }
         if (opt_.write_sinks) {
             std::string err;
-            if (!rt_.sink_->write_batch(batch_.batch, n_out, err)) return fail(err);
+            std::vector<std::string_view> parts = batch_.output_parts();
+            if (!rt_.sink_->write_batch_parts(parts.data(), parts.size(), n_out, err)) return fail(err);
             report_.sink_bytes = rt_.sink_->bytes_written();
             if (rt_.dead_letter_ && !rt_.dead_letter_->write_batch(batch_.dead_letters, report_.dead_lettered, err))
                 return fail("dead letter: " + err);
@@ -422,7 +423,7 @@ private:
         report_.ok = true;
         report_.duration_ms = elapsed_ms();
         if (opt_.capture) {
-            report_.output = std::move(batch_.batch);
+            report_.output = batch_.take_output();
             report_.dead_letters = std::move(batch_.dead_letters);
         }
         log_run(log::Level::Info, "run_finished", "run finished");

@@ -219,7 +219,23 @@ bool FileAppendSink::rotate_files(std::string& error) {
     return true;
 }
 
-bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::string& error) {
+bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t records, std::string& error) {
+    return write_batch_parts(&ndjson, 1, records, error);
+}
+
+bool FileAppendSink::write_batch_parts(const std::string_view* parts_in, std::size_t n_in, std::size_t records,
+                                       std::string& error) {
+    // The non-empty parts, then a '\n' if the last one lacks it.
+    constexpr std::size_t kMaxParts = 64;
+    std::string_view parts[kMaxParts + 1];
+    std::size_t n = 0;
+    std::uint64_t total = 0;
+    for (std::size_t i = 0; i < n_in; ++i) {
+        if (parts_in[i].empty()) continue;
+        if (n == kMaxParts) return Sink::write_batch_parts(parts_in, n_in, records, error);  // joined
+        parts[n++] = parts_in[i];
+        total += parts_in[i].size();
+    }
     bytes_written_ = 0;
     if (!opened_ && !open(error)) return false;
 
@@ -233,7 +249,7 @@ bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::stri
     }
     const bool regular = S_ISREG(st.st_mode);
 
-    if (ndjson.empty()) {
+    if (n == 0) {
         if (created && fsync_ && !fs::sync_dir(dir_, error)) return false;
         return true;
     }
@@ -255,8 +271,11 @@ bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::stri
         }
     }
 
-    const std::string_view tail = ndjson.back() == '\n' ? std::string_view() : std::string_view("\n");
-    const std::uint64_t batch_size = ndjson.size() + tail.size();
+    std::uint64_t batch_size = total;
+    if (parts[n - 1].back() != '\n') {
+        parts[n++] = "\n";
+        batch_size += 1;
+    }
 
     if (regular && rotate_.enabled && size > 0 && std::uint64_t(size) + batch_size > rotate_.max_bytes) {
         fd.reset();
@@ -283,7 +302,7 @@ bool FileAppendSink::write_batch(std::string_view ndjson, std::size_t, std::stri
     };
 
     std::size_t written = 0;
-    if (int err = fs::write_all2(fd.get(), ndjson, tail, written)) {
+    if (int err = fs::write_allv(fd.get(), parts, n, written)) {
         error = "write " + path_ + ": " + fs::errno_text(err);
         roll_back();
         return false;

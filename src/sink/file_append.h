@@ -62,6 +62,8 @@ public:
     FileAppendSink(std::string path, std::string pipeline, Rotate rotate, bool fsync);
     bool open(std::string& error) override;
     bool write_batch(std::string_view ndjson, std::size_t records, std::string& error) override;
+    bool write_batch_parts(const std::string_view* parts, std::size_t n, std::size_t records,
+                           std::string& error) override;
     std::uint64_t bytes_written() const override { return bytes_written_; }
     const std::string& target() const override { return path_; }
 

@@ -136,6 +136,46 @@ int write_all2(int fd, std::string_view a, std::string_view b, std::size_t& writ
     return e;
 }
 
+int write_allv(int fd, const std::string_view* parts, std::size_t n, std::size_t& written) {
+    written = 0;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < n; ++i) total += parts[i].size();
+    constexpr std::size_t kMaxIov = 64;  // well under IOV_MAX (1024)
+    if (n >= 2 && n <= kMaxIov && total <= kMaxWrite) {
+        iovec iov[kMaxIov];
+        for (std::size_t i = 0; i < n; ++i) iov[i] = {const_cast<char*>(parts[i].data()), parts[i].size()};
+        for (;;) {
+            ssize_t w = ::writev(fd, iov, int(n));
+            if (w >= 0) {
+                written = std::size_t(w);
+                break;
+            }
+            int err = errno;
+            if (err == EINTR) continue;
+            if (err == EAGAIN || err == EWOULDBLOCK) {
+                if (int e = wait_writable(fd)) return e;
+                continue;
+            }
+            return err;
+        }
+        if (written == total) return 0;
+    }
+    // The rest (or everything) buffer by buffer.
+    std::size_t skip = written;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (skip >= parts[i].size()) {
+            skip -= parts[i].size();
+            continue;
+        }
+        std::size_t w = 0;
+        int e = write_all(fd, parts[i].data() + skip, parts[i].size() - skip, w);
+        written += w;
+        skip = 0;
+        if (e) return e;
+    }
+    return 0;
+}
+
 int sync_fd(int fd, bool data, bool special_ok) {
     for (;;) {
         int r = data ? ::fdatasync(fd) : ::fsync(fd);

@@ -30,6 +30,9 @@ bool mkdir_p(const std::string& dir, std::string& error);
 int write_all(int fd, const char* data, std::size_t size, std::size_t& written);
 // The same for two buffers, using writev(2) so both usually go in one call.
 int write_all2(int fd, std::string_view a, std::string_view b, std::size_t& written);
+// The same for `n` buffers in order (writev(2) first, one call when the
+// kernel takes them all; then buffer by buffer).
+int write_allv(int fd, const std::string_view* parts, std::size_t n, std::size_t& written);
 
 // fdatasync (data = true) or fsync of `fd`. Returns 0 or errno. EINTR is
 // retried. EINVAL and EROFS ("this descriptor can't be synced": pipes,

@@ -59,6 +59,14 @@ public:
     // case no part of the batch stays in a file target.
     virtual bool write_batch(std::string_view ndjson, std::size_t records, std::string& error) = 0;
 
+    // write_batch() for a batch held in several buffers, written in order
+    // as one batch (a page split over two threads leaves two; see
+    // run/batch_builder.h). Together they are as `ndjson` above. The
+    // default joins them and calls write_batch(); the append and stdout
+    // sinks write them with writev(2), without the copy.
+    virtual bool write_batch_parts(const std::string_view* parts, std::size_t n, std::size_t records,
+                                   std::string& error);
+
     // Bytes of the last write_batch() that reached the target: the batch
     // size on success (for replace/json the array text), 0 when a file
     // batch failed and was rolled back, the partial count for stdout.

@@ -15,6 +15,8 @@ public:
     explicit StdoutSink(int fd = 1);
     bool open(std::string& error) override;
     bool write_batch(std::string_view ndjson, std::size_t records, std::string& error) override;
+    bool write_batch_parts(const std::string_view* parts, std::size_t n, std::size_t records,
+                           std::string& error) override;
     std::uint64_t bytes_written() const override { return bytes_written_; }
     const std::string& target() const override { return name_; }
 

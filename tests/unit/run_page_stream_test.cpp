@@ -53,7 +53,7 @@ Snapshot stream(const Fixture& f, const std::string& body, std::size_t split_byt
     if (stop_first) b.take(json::Value::null());  // `null` fails to_number: with on_error fail, stops
     Snapshot s;
     s.o = run::stream_page(body, f.pipeline.source, b, split_bytes);
-    s.batch = b.batch;
+    s.batch = b.take_output();
     s.dead_letters = b.dead_letters;
     for (const auto& e : b.errors) s.errors += std::to_string(e.index_or_line) + (e.is_line ? "L " : " ") + e.error + "\n";
     s.out = b.out;

@@ -72,6 +72,20 @@ TEST_CASE("append: a file deleted between batches is recreated") {
     CHECK(read_file(t / "x.ndjson") == "[]\n");
 }
 
+TEST_CASE("append: a batch in parts is appended in order with one final newline") {
+    TempDir t;
+    const std::string path = t / "parts.ndjson";
+    auto s = append_sink(path);
+    std::string err;
+    const std::string_view parts[] = {"", "{\"a\":1}\n", "{\"a\":2}\n{\"a\":3}"};
+    REQUIRE(s->write_batch_parts(parts, 3, 3, err));
+    CHECK(s->bytes_written() == 24);
+    const std::string_view none[] = {"", ""};
+    REQUIRE(s->write_batch_parts(none, 2, 0, err));
+    CHECK(s->bytes_written() == 0);
+    CHECK(read_file(path) == "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n");
+}
+
 TEST_CASE("append: a partial line written by someone else between batches is repaired") {
     // The sink skips re-reading its file's last byte only when the file is
     // the same one (device, inode) at the size its last batch left: any

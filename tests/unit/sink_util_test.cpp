@@ -119,6 +119,46 @@ TEST_CASE("stdout sink writes the batch to its fd and adds a missing final newli
     CHECK(got == "{\"a\":1}\n{\"b\":2}\n[3]\n");
 }
 
+TEST_CASE("stdout sink writes a batch in parts in order, empty parts skipped, one final newline") {
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    StdoutSink s(p[1]);
+    std::string err;
+    const std::string_view parts[] = {"{\"a\":1}\n", "", "{\"b\":2}\n[3]", ""};
+    CHECK(s.write_batch_parts(parts, 4, 3, err));
+    CHECK(s.bytes_written() == 20);
+    const std::string_view none[] = {"", ""};
+    CHECK(s.write_batch_parts(none, 2, 0, err));
+    CHECK(s.bytes_written() == 0);
+    std::vector<std::string> many(70, "[0]\n");  // more parts than one writev takes here
+    std::vector<std::string_view> views(many.begin(), many.end());
+    CHECK(s.write_batch_parts(views.data(), views.size(), 70, err));
+    CHECK(s.bytes_written() == 280);
+    ::close(p[1]);
+    std::string got;
+    char buf[4096];
+    ssize_t r;
+    while ((r = ::read(p[0], buf, sizeof buf)) > 0) got.append(buf, std::size_t(r));
+    ::close(p[0]);
+    std::string want = "{\"a\":1}\n{\"b\":2}\n[3]\n";
+    for (int i = 0; i < 70; ++i) want += "[0]\n";
+    CHECK(got == want);
+}
+
+TEST_CASE("fs::write_allv writes every part in order") {
+    int p[2];
+    REQUIRE(::pipe(p) == 0);
+    const std::string_view parts[] = {"ab", "", "cde", "f"};
+    std::size_t written = 0;
+    CHECK(fs::write_allv(p[1], parts, 4, written) == 0);
+    CHECK(written == 6);
+    ::close(p[1]);
+    char buf[16];
+    ssize_t r = ::read(p[0], buf, sizeof buf);
+    ::close(p[0]);
+    CHECK(std::string(buf, std::size_t(r)) == "abcdef");
+}
+
 TEST_CASE("stdout sink reports a closed pipe") {
     auto old = ::signal(SIGPIPE, SIG_IGN);
     int p[2];
