@@ -6,7 +6,9 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 bash packaging/install-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+# The same build type as tests/run-all.sh and the README, so the two Quick
+# start commands share build/ without rebuilding it.
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j2 --target sluiced
 bin=$root/build/sluiced
 data=/usr/share/iso-codes/json
