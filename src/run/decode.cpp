@@ -19,11 +19,6 @@ void reserve_more(std::vector<Item>& items, std::size_t more) {
     if (need > items.capacity()) items.reserve(std::max(need, 2 * items.capacity()));
 }
 
-bool blank(std::string_view s) {
-    for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
-    return true;
-}
 }  // namespace
 
 DecodeOutcome decode_body(std::string_view body, const config::HttpSource& source, Arena& arena,
@@ -34,12 +29,8 @@ DecodeOutcome decode_body(std::string_view body, const config::HttpSource& sourc
         std::size_t pos = 0, line = 0;
         std::string err;
         while (pos < body.size()) {
-            std::size_t nl = body.find('\n', pos);
-            std::size_t end = nl == std::string_view::npos ? body.size() : nl;
+            std::string_view text = next_line(body, pos);
             ++line;
-            std::string_view text = body.substr(pos, end - pos);
-            if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-            pos = nl == std::string_view::npos ? body.size() : nl + 1;
             if (blank(text)) continue;
             Item it;
             if (json::parse(text, arena, it.record, err)) {

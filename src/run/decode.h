@@ -26,6 +26,24 @@ struct DecodeOutcome {
     bool records_missing = false; // `records` path missing or null (warn)
 };
 
+// NDJSON (spec §4): the next physical line of `text` at `pos`, without its
+// '\n' and a trailing '\r'; advances `pos` past it. Call while pos < size.
+inline std::string_view next_line(std::string_view text, std::size_t& pos) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+    std::string_view line = text.substr(pos, end - pos);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    pos = nl == std::string_view::npos ? text.size() : nl + 1;
+    return line;
+}
+
+// True when `s` is empty or JSON white space only (a line that is no record).
+inline bool blank(std::string_view s) {
+    for (char c : s)
+        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+    return true;
+}
+
 // Decodes one response body into DOM records (the path for runs that need
 // the document or every record at once; other runs stream each page, see
 // Run::stream_page and json::ArrayReader). `body` must outlive the items

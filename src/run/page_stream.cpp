@@ -22,12 +22,6 @@ namespace {
 
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-bool blank(std::string_view s) {
-    for (char c : s)
-        if (!is_ws(c)) return false;
-    return true;
-}
-
 char first_token(std::string_view s) {
     for (char c : s)
         if (!is_ws(c)) return c;
@@ -113,12 +107,8 @@ std::uint64_t ndjson_lines(std::string_view text, std::size_t first_line, BatchB
     std::uint64_t records = 0;
     std::size_t pos = 0, line = first_line - 1;
     while (pos < text.size()) {
-        std::size_t nl = text.find('\n', pos);
-        std::size_t end = nl == std::string_view::npos ? text.size() : nl;
+        std::string_view l = next_line(text, pos);
         ++line;
-        std::string_view l = text.substr(pos, end - pos);
-        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-        pos = nl == std::string_view::npos ? text.size() : nl + 1;
         if (blank(l)) continue;
         ++records;
         if (batch.stopped || (cancel && cancel->load(std::memory_order_relaxed))) continue;

@@ -103,37 +103,8 @@ int write_all(int fd, const char* data, std::size_t size, std::size_t& written) 
 }
 
 int write_all2(int fd, std::string_view a, std::string_view b, std::size_t& written) {
-    written = 0;
-    const std::size_t total = a.size() + b.size();
-    if (total <= kMaxWrite && !a.empty() && !b.empty()) {
-        iovec iov[2] = {{const_cast<char*>(a.data()), a.size()}, {const_cast<char*>(b.data()), b.size()}};
-        for (;;) {
-            ssize_t n = ::writev(fd, iov, 2);
-            if (n >= 0) {
-                written = std::size_t(n);
-                break;
-            }
-            int err = errno;
-            if (err == EINTR) continue;
-            if (err == EAGAIN || err == EWOULDBLOCK) {
-                if (int e = wait_writable(fd)) return e;
-                continue;
-            }
-            return err;
-        }
-        if (written == total) return 0;
-    }
-    // The rest (or everything, for huge or one-sided batches) buffer by buffer.
-    std::size_t n = 0;
-    if (written < a.size()) {
-        int e = write_all(fd, a.data() + written, a.size() - written, n);
-        written += n;
-        if (e) return e;
-    }
-    std::size_t boff = written - a.size();
-    int e = write_all(fd, b.data() + boff, b.size() - boff, n);
-    written += n;
-    return e;
+    const std::string_view parts[2] = {a, b};
+    return write_allv(fd, parts, 2, written);
 }
 
 int write_allv(int fd, const std::string_view* parts, std::size_t n, std::size_t& written) {
