@@ -2,12 +2,16 @@
 #include "util/ascii.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <string>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include "net/curl_global.h"
@@ -38,6 +42,43 @@ void advise_huge_pages(std::string& buf) {
     if (hi > lo) ::madvise(reinterpret_cast<void*>(lo), hi - lo, MADV_HUGEPAGE);
 }
 
+// Faults a big reserved body buffer in on another core while the body
+// arrives (MADV_POPULATE_WRITE, Linux 5.14+: it maps the pages without
+// changing a byte, so it may run while the loop thread writes into them).
+// Stopped and joined before the buffer moves or is freed.
+class Prefaulter {
+public:
+    static constexpr std::size_t kMinBytes = 16u << 20;
+    static constexpr std::size_t kStep = 2u << 20;
+
+    void start(const std::string& buf) {
+        if (buf.capacity() < kMinBytes || std::thread::hardware_concurrency() < 2) return;
+        const std::uintptr_t page = std::uintptr_t(::sysconf(_SC_PAGESIZE));
+        auto begin = reinterpret_cast<std::uintptr_t>(buf.data());
+        std::uintptr_t lo = (begin + page - 1) & ~(page - 1);
+        std::uintptr_t hi = (begin + buf.capacity()) & ~(page - 1);
+        if (hi <= lo) return;
+        try {
+            thread_ = std::thread([this, lo, hi] {
+                for (std::uintptr_t p = lo; p < hi && !stop_.load(std::memory_order_relaxed); p += kStep) {
+                    std::size_t n = std::min<std::uintptr_t>(kStep, hi - p);
+                    if (::madvise(reinterpret_cast<void*>(p), n, 23 /* MADV_POPULATE_WRITE */) != 0) return;
+                }
+            });
+        } catch (const std::system_error&) {
+        }
+    }
+    void stop() {
+        stop_.store(true, std::memory_order_relaxed);
+        if (thread_.joinable()) thread_.join();
+    }
+    ~Prefaulter() { stop(); }
+
+private:
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+};
+
 }  // namespace
 
 struct CurlTransport::Transfer {
@@ -54,10 +95,12 @@ struct CurlTransport::Transfer {
     bool reserved = false;
     std::int64_t timeout_ms = 0, connect_timeout_ms = 0;
     std::function<void(Response)> done;
+    Prefaulter prefault;  // of response.body, while it does not move
 
     // The easy handle is given back (CurlTransport::release) or cleaned up
     // before the Transfer dies: it may point at `headers` and `body`.
     ~Transfer() {
+        prefault.stop();
         if (easy) curl_easy_cleanup(easy);
         if (headers) curl_slist_free_all(headers);
     }
@@ -108,8 +151,10 @@ struct CurlTransport::Transfer {
             if (t->content_length > 0) {
                 t->response.body.reserve(std::size_t(std::min<std::uint64_t>(t->content_length, t->max_body)));
                 advise_huge_pages(t->response.body);
+                t->prefault.start(t->response.body);
             }
         }
+        if (len > t->response.body.capacity() - t->response.body.size()) t->prefault.stop();  // it will move
         t->received += len;
         t->response.body.append(data, len);
         return len;
@@ -285,6 +330,7 @@ void CurlTransport::send(const Request& req, std::function<void(Response)> done)
 void CurlTransport::finish(Transfer* t, CURLcode rc) {
     transfers_.erase(t);
     CURL* easy = t->easy;
+    t->prefault.stop();
     Response r = std::move(t->response);
     r.received_bytes = t->received;
     long status = 0;
