@@ -45,19 +45,27 @@ void advise_huge_pages(std::string& buf) {
 // Faults a big reserved body buffer in on another core while the body
 // arrives (MADV_POPULATE_WRITE, Linux 5.14+: it maps the pages without
 // changing a byte, so it may run while the loop thread writes into them).
-// Stopped and joined before the buffer moves or is freed.
+// Stopped and joined before the buffer moves or is freed. At most
+// kMaxActive at once in the process (many big transfers at the same time
+// fault their own pages, as without it).
 class Prefaulter {
 public:
     static constexpr std::size_t kMinBytes = 16u << 20;
     static constexpr std::size_t kStep = 2u << 20;
+    static constexpr int kMaxActive = 2;
 
     void start(const std::string& buf) {
         if (buf.capacity() < kMinBytes || std::thread::hardware_concurrency() < 2) return;
+        if (active().fetch_add(1) >= kMaxActive) {
+            active().fetch_sub(1);
+            return;
+        }
+        counted_ = true;
         const std::uintptr_t page = std::uintptr_t(::sysconf(_SC_PAGESIZE));
         auto begin = reinterpret_cast<std::uintptr_t>(buf.data());
         std::uintptr_t lo = (begin + page - 1) & ~(page - 1);
         std::uintptr_t hi = (begin + buf.capacity()) & ~(page - 1);
-        if (hi <= lo) return;
+        if (hi <= lo) return release();
         try {
             thread_ = std::thread([this, lo, hi] {
                 for (std::uintptr_t p = lo; p < hi && !stop_.load(std::memory_order_relaxed); p += kStep) {
@@ -66,17 +74,28 @@ public:
                 }
             });
         } catch (const std::system_error&) {
+            release();  // no thread: the pages fault in as the body is written
         }
     }
     void stop() {
         stop_.store(true, std::memory_order_relaxed);
         if (thread_.joinable()) thread_.join();
+        release();
     }
     ~Prefaulter() { stop(); }
 
 private:
+    static std::atomic<int>& active() {
+        static std::atomic<int> n{0};
+        return n;
+    }
+    void release() {
+        if (counted_) active().fetch_sub(1);
+        counted_ = false;
+    }
     std::thread thread_;
     std::atomic<bool> stop_{false};
+    bool counted_ = false;
 };
 
 }  // namespace
