@@ -64,7 +64,9 @@ bool eval_params(const std::vector<config::ParamValue>& params, expr::Context& c
     return true;
 }
 
-constexpr int kRecordFailedLogLimit = 5;  // per run; the rest are counted
+// record_failed events per run; the rest are counted (spec §5.4). The
+// batch keeps the text of that many errors.
+constexpr int kRecordFailedLogLimit = int(BatchBuilder::kKeptErrors);
 
 // Whether a run decodes and transforms each page in one pass as it arrives
 // (run/page_stream.h): when nothing needs the decoded document or all the
