@@ -2,7 +2,6 @@
 #pragma once
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "json/value.h"
 
@@ -30,16 +29,11 @@ namespace sluiced::json {
 // scratch stacks are thread-local.
 bool parse(std::string_view text, Arena& arena, Value& out, std::string& error);
 
-// parse() for text that passed validate() (or parse()) before: skips the
-// UTF-8 check; the result is the same as parse()'s. On text that was not
-// validated, invalid UTF-8 goes through unnoticed.
+// parse() for text already known to be valid UTF-8 (valid_utf8(), e.g. of
+// a whole NDJSON body before its lines are parsed): skips that check; the
+// result is the same as parse()'s. On other text, invalid UTF-8 goes
+// through unnoticed.
 bool parse_valid(std::string_view text, Arena& arena, Value& out, std::string& error);
-
-// Validates `text` exactly as parse() does (same errors) without building
-// anything. When `elements` is given and the value is an array, appends the
-// text of each element (no surrounding white space), in order; on failure
-// nothing is appended. Allocation-free apart from `elements` and `error`.
-bool validate(std::string_view text, std::string& error, std::vector<std::string_view>* elements = nullptr);
 
 // Reads the elements of a top-level JSON array one at a time (spec §4;
 // the one-pass path of issue 6): each element is checked exactly as parse()

@@ -76,19 +76,17 @@ inline void put_token(Value& out, Kind kind, Form form, bool flag, const char* t
 #endif
 }
 
-// Build = true: a DOM in the arena. Build = false: validation only (no
-// allocation); `spans`, when set, receives the text of each element of a
-// top-level array.
+// Build = true: a DOM in the arena. Build = false: checks only (no
+// allocation), for ArrayReader::skip_rest.
 template <bool Build>
 class Parser {
 public:
-    Parser(std::string_view text, Arena* arena, std::string& error, std::vector<std::string_view>* spans = nullptr)
-        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena), error_(error),
-          spans_(spans) {}
+    Parser(std::string_view text, Arena* arena, std::string& error)
+        : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), arena_(arena), error_(error) {}
     // A parser positioned at `p` inside the text [begin, end), for a value
     // nested `depth` containers deep (error offsets stay relative to begin).
     Parser(const char* begin, const char* p, const char* end, std::size_t depth, Arena* arena, std::string& error)
-        : begin_(begin), p_(p), end_(end), arena_(arena), error_(error), spans_(nullptr), depth_base_(depth) {}
+        : begin_(begin), p_(p), end_(end), arena_(arena), error_(error), depth_base_(depth) {}
 
     // The whole text is one value (white space around it allowed).
     bool run(Value& out);
@@ -151,8 +149,6 @@ private:
     const char* end_;
     Arena* arena_;  // Build only
     std::string& error_;
-    std::vector<std::string_view>* spans_;  // !Build only
-    const char* elem_start_ = nullptr;      // of the current top-level array element
     std::size_t depth_base_ = 0;            // containers around the value being parsed
 };
 
@@ -371,9 +367,6 @@ bool Parser<Build>::value(Value& out) {
         // ---- a value starts here ----
         skip_ws();
         if (p_ == end_) return fail(p_, "unexpected end of input");
-        if constexpr (!Build) {
-            if (frames.size() == 1 && !frames[0].object) elem_start_ = p_;
-        }
         Value v;
         switch (*p_) {
             case '{':
@@ -426,11 +419,7 @@ bool Parser<Build>::value(Value& out) {
                 out = v;
                 return true;
             }
-            if constexpr (Build) {
-                vals.push_back(v);
-            } else if (spans_ && frames.size() == 1 && !frames[0].object) {
-                spans_->emplace_back(elem_start_, std::size_t(p_ - elem_start_));
-            }
+            if constexpr (Build) vals.push_back(v);
             skip_ws();
             if (p_ == end_) return fail(p_, "unexpected end of input");
             const Frame f = frames.back();
@@ -465,17 +454,24 @@ void trim_scratch() {
     if (s.table.capacity() > kScratchKeep) std::vector<std::uint32_t>().swap(s.table);
 }
 
-}  // namespace
-
-bool parse(std::string_view text, Arena& arena, Value& out, std::string& error) {
+// What parse() checks of the whole text before its first token: the size
+// limit and, unless `utf8_checked`, that it is UTF-8. Sets `error` as parse().
+bool precheck(std::string_view text, bool utf8_checked, std::string& error) {
     if (text.size() > UINT32_MAX) {
         error = "invalid JSON at byte 0: input larger than 4 GiB";
         return false;
     }
-    if (!simdjson::validate_utf8(text.data(), text.size())) {
+    if (!utf8_checked && !simdjson::validate_utf8(text.data(), text.size())) {
         error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset(text));
         return false;
     }
+    return true;
+}
+
+}  // namespace
+
+bool parse(std::string_view text, Arena& arena, Value& out, std::string& error) {
+    if (!precheck(text, false, error)) return false;
     Parser<true> parser(text, &arena, error);
     bool ok = parser.run(out);
     trim_scratch();
@@ -486,23 +482,6 @@ bool parse_valid(std::string_view text, Arena& arena, Value& out, std::string& e
     Parser<true> parser(text, &arena, error);
     bool ok = parser.run(out);
     trim_scratch();
-    return ok;
-}
-
-bool validate(std::string_view text, std::string& error, std::vector<std::string_view>* elements) {
-    if (text.size() > UINT32_MAX) {
-        error = "invalid JSON at byte 0: input larger than 4 GiB";
-        return false;
-    }
-    if (!simdjson::validate_utf8(text.data(), text.size())) {
-        error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset(text));
-        return false;
-    }
-    std::size_t mark = elements ? elements->size() : 0;
-    Parser<false> parser(text, nullptr, error, elements);
-    Value out;
-    bool ok = parser.run(out);
-    if (!ok && elements) elements->resize(mark);
     return ok;
 }
 
@@ -531,14 +510,7 @@ ArrayReader::Step ArrayReader::step(Arena* arena, Value& out, std::string& error
         return Step::End;
     };
     if (state_ == kStart) {
-        std::size_t n = std::size_t(end_ - begin_);
-        if (n > UINT32_MAX) {
-            error = "invalid JSON at byte 0: input larger than 4 GiB";
-            state_ = kError;
-            return Step::Error;
-        }
-        if (!utf8_checked_ && !simdjson::validate_utf8(begin_, n)) {
-            error = "invalid UTF-8 at byte " + std::to_string(detail::utf8_error_offset({begin_, n}));
+        if (!precheck({begin_, std::size_t(end_ - begin_)}, utf8_checked_, error)) {
             state_ = kError;
             return Step::Error;
         }

@@ -1,7 +1,7 @@
-// json::validate(), json::parse_valid() and json::ArrayReader (the lazy and
-// one-pass decode paths, issue 6): each accepts and rejects exactly what
-// parse does, with the same error text; validate returns the text of each
-// top-level array element, the reader decodes them one at a time.
+// json::ArrayReader and json::parse_valid (the one-pass decode path,
+// issue 6): the reader accepts and rejects exactly what parse does, with the
+// same error text, and decodes the same elements one at a time; parse_valid
+// gives parse's result on text known to be UTF-8.
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -21,22 +21,14 @@ namespace {
 void same_verdict(const std::string& text) {
     Arena arena;
     json::Value v;
-    std::string perr, verr;
+    std::string perr;
     bool p = json::parse(text, arena, v, perr);
-    std::vector<std::string_view> spans;
-    bool ok = json::validate(text, verr, &spans);
     CAPTURE(text);
-    CHECK(ok == p);
-    CHECK(verr == perr);
-    if (!ok) CHECK(spans.empty());
-    if (ok && v.is_array()) {
-        REQUIRE(spans.size() == v.size);
-        for (std::uint32_t i = 0; i < v.size; ++i) {
-            json::Value e;
-            std::string err;
-            REQUIRE(json::parse_valid(spans[i], arena, e, err));
-            CHECK(json::equal(e, v.items[i], arena));
-        }
+    if (p) {
+        json::Value pv;
+        std::string err;
+        REQUIRE(json::parse_valid(text, arena, pv, err));
+        CHECK(json::equal(pv, v, arena));
     }
     std::size_t first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos || text[first] != '[') return;
@@ -66,11 +58,18 @@ void same_verdict(const std::string& text) {
     if (!serr.empty()) sk = false;
     CHECK(sk == p);
     CHECK(serr == perr);
+    // skip_rest from the start: the verdict, the error and the element count.
+    json::ArrayReader counter(text);
+    std::string cerr;
+    std::size_t count = 0;
+    CHECK(counter.skip_rest(cerr, &count) == p);
+    CHECK(cerr == perr);
+    if (p) CHECK(count == v.size);
 }
 
 }  // namespace
 
-TEST_CASE("validate agrees with parse") {
+TEST_CASE("ArrayReader agrees with parse") {
     for (const char* t : {"[]", "[1]", " [ 1 , {\"a\": [2, {}]} , \"x\\n\", null ]\n", "{\"a\":1}", "1", "\"s\"",
                           "[1,]", "[1 2]", "{\"a\" 1}", "[\"\\uD800\"]", "[01]", "[1e400, -0, 12.50]", "",
                           "[\"a\x01\"]", "[[[[]]]]", "[{\"a\":1,\"a\":2}]", "[1] x", "\xEF\xBB\xBF[]", "[\"\xC3\"]",
@@ -102,20 +101,7 @@ TEST_CASE("ArrayReader: error offsets count from the start of the whole text") {
     CHECK(err == "invalid JSON at byte 1024: nesting deeper than 1024 levels");
 }
 
-TEST_CASE("element texts have no surrounding white space") {
-    std::string err;
-    std::vector<std::string_view> spans;
-    REQUIRE(json::validate("[ {\"a\" : 1} ,\n\t[2, 3]\r\n, \"x\" ]", err, &spans));
-    REQUIRE(spans.size() == 3);
-    CHECK(spans[0] == "{\"a\" : 1}");
-    CHECK(spans[1] == "[2, 3]");
-    CHECK(spans[2] == "\"x\"");
-    spans.clear();
-    REQUIRE(json::validate("{\"a\": [1, 2]}", err, &spans));
-    CHECK(spans.empty());  // only a top-level array's elements
-}
-
-TEST_CASE("validate agrees with parse on JSONTestSuite") {
+TEST_CASE("ArrayReader agrees with parse on JSONTestSuite") {
     fs::path dir = fs::path(SLUICED_SOURCE_DIR) / ".." / "shared" / "testdata" / "JSONTestSuite" / "test_parsing";
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) {
