@@ -37,10 +37,13 @@ inline std::string_view next_line(std::string_view text, std::size_t& pos) {
     return line;
 }
 
+// JSON white space (RFC 8259): space, tab, CR, LF.
+inline bool is_json_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
 // True when `s` is empty or JSON white space only (a line that is no record).
 inline bool blank(std::string_view s) {
     for (char c : s)
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return false;
+        if (!is_json_ws(c)) return false;
     return true;
 }
 

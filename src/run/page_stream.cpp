@@ -1,7 +1,5 @@
 #include "run/page_stream.h"
 
-#include <sched.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -15,28 +13,16 @@
 #include "json/json.h"
 #include "run/batch_builder.h"
 #include "run/decode.h"
+#include "util/cpus.h"
 
 namespace sluiced::run {
 
 namespace {
 
-bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
 char first_token(std::string_view s) {
     for (char c : s)
-        if (!is_ws(c)) return c;
+        if (!is_json_ws(c)) return c;
     return 0;
-}
-
-// CPUs this process may run on (its affinity mask: cpusets and taskset
-// count; a CFS quota does not).
-unsigned usable_cpus() {
-    static const unsigned n = [] {
-        cpu_set_t set;
-        if (::sched_getaffinity(0, sizeof set, &set) == 0) return unsigned(CPU_COUNT(&set));
-        return std::thread::hardware_concurrency();
-    }();
-    return n;
 }
 
 bool two_threads(std::size_t size, std::size_t split_bytes, const BatchBuilder& batch) {
@@ -165,10 +151,10 @@ std::size_t guess_separator(std::string_view body) {
         const void* hit = std::memchr(body.data() + i, '}', stop - i);
         if (!hit) return std::string_view::npos;
         std::size_t j = std::size_t(static_cast<const char*>(hit) - body.data()) + 1;
-        while (j < body.size() && is_ws(body[j])) ++j;
+        while (j < body.size() && is_json_ws(body[j])) ++j;
         if (j < body.size() && body[j] == ',') {
             std::size_t k = j + 1;
-            while (k < body.size() && is_ws(body[k])) ++k;
+            while (k < body.size() && is_json_ws(body[k])) ++k;
             if (k < body.size() && body[k] == '{') return j;
         }
         i = j;
@@ -212,13 +198,15 @@ PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t
         if (utf8_checked) sep = guess_separator(body);
     }
     json::ArrayReader reader(body, utf8_checked);
-    auto alone = [&] {
-        if (array_elements(reader, batch, o.records, error) != json::ArrayReader::Step::End) {
+    // The page's outcome once a reader ended at `step` (End: valid).
+    auto verdict = [&](json::ArrayReader::Step step, const std::string& err) {
+        if (step != json::ArrayReader::Step::End) {
             o.ok = false;
-            o.error = "response is not valid JSON: " + error;
+            o.error = "response is not valid JSON: " + err;
         }
         return o;
     };
+    auto alone = [&] { return verdict(array_elements(reader, batch, o.records, error), error); };
     if (sep == std::string_view::npos) return alone();
     // A second thread reads from the guessed separator on, speculatively;
     // this thread reads from the start. When this thread's reader arrives
@@ -241,11 +229,7 @@ PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t
         cancel.store(true, std::memory_order_relaxed);
         worker.join();
         if (step == json::ArrayReader::Step::Element) step = array_elements(reader, batch, o.records, error);
-        if (step != json::ArrayReader::Step::End) {
-            o.ok = false;
-            o.error = "response is not valid JSON: " + error;
-        }
-        return o;
+        return verdict(step, error);
     };
     json::Value record;
     Arena& arena = batch.record_arena();
@@ -258,18 +242,14 @@ PageOutcome stream_array(std::string_view body, BatchBuilder& batch, std::size_t
         if (batch.stopped) return finish_alone(json::ArrayReader::Step::Element);
         std::size_t at = reader.offset();
         if (at > sep) return finish_alone(json::ArrayReader::Step::Element);  // went past the guess
-        while (at < sep && is_ws(body[at])) ++at;
+        while (at < sep && is_json_ws(body[at])) ++at;
         if (at != sep) continue;
         // The guess is a separator of the top-level array.
         worker.join();
         o.records += later_records;
         o.threads = 2;
         batch.append(*later);
-        if (later_step != json::ArrayReader::Step::End) {
-            o.ok = false;
-            o.error = "response is not valid JSON: " + later_error;
-        }
-        return o;
+        return verdict(later_step, later_error);
     }
 }
 

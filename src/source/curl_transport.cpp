@@ -16,6 +16,7 @@
 
 #include "net/curl_global.h"
 #include "source/curl_errors.h"
+#include "util/cpus.h"
 
 namespace sluiced::source {
 
@@ -55,7 +56,7 @@ public:
     static constexpr int kMaxActive = 2;
 
     void start(const std::string& buf) {
-        if (buf.capacity() < kMinBytes || std::thread::hardware_concurrency() < 2) return;
+        if (buf.capacity() < kMinBytes || usable_cpus() < 2) return;
         if (active().fetch_add(1) >= kMaxActive) {
             active().fetch_sub(1);
             return;
