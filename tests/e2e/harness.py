@@ -6,10 +6,13 @@ CTest sets SLUICED_BIN (the built binary) and SLUICED_SOURCE_DIR (the repo).
 import json
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
 import textwrap
 import unittest
+
+from http_server import TestServer
 
 ROOT = os.environ.get("SLUICED_SOURCE_DIR") or os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("SLUICED_BIN") or os.path.join(ROOT, "build", "sluiced")
@@ -82,3 +85,34 @@ class SluicedTest(unittest.TestCase):
 
     def lines(self, name):
         return [json.loads(l) for l in self.read(name).splitlines()]
+
+
+def free_port():
+    """A loopback TCP port nothing listens on (bound, then closed)."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+class ServedTest(SluicedTest):
+    """SluicedTest with one loopback TestServer for the class (`cls.server`,
+    TLS when `server_tls` is set) and `self.prefix`, "/" + the running test
+    method's name, for paths no other test of the class serves."""
+
+    server_tls = None
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.server = TestServer(tls=cls.server_tls).start()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server.stop()
+        super().tearDownClass()
+
+    @property
+    def prefix(self):
+        return "/" + self.id().rsplit(".", 1)[-1]

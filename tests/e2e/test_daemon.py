@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, SluicedTest  # noqa: E402
+from harness import BIN, SluicedTest, free_port  # noqa: E402
 from http_server import Reply, TestServer  # noqa: E402
 
 RECORDS = b'[{"id": 1}, {"id": 2}]'
@@ -29,14 +29,6 @@ def parse_ts(ts):
     """RFC 3339 UTC with milliseconds -> epoch seconds."""
     import datetime
     return datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=datetime.timezone.utc).timestamp()
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def parse_metrics(text):

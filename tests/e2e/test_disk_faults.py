@@ -30,8 +30,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, SluicedTest  # noqa: E402
-from http_server import Reply, TestServer  # noqa: E402
+from harness import BIN, ServedTest  # noqa: E402
+from http_server import Reply  # noqa: E402
 from test_daemon import Daemon  # noqa: E402
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
@@ -91,21 +91,13 @@ class NobodyDaemon(Daemon):
         self.reader.start()
 
 
-class DiskFaultTest(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class DiskFaultTest(ServedTest):
     def setUp(self):
         super().setUp()
         os.chmod(self.dir, 0o755)  # readable by nobody for the setpriv runs
 
     def serve(self, *bodies, name=None):
-        path = "/" + self.id().rsplit(".", 1)[-1] + "/" + (name or "p")
+        path = self.prefix + "/" + (name or "p")
         self.server.route(path, *[Reply(200, [("Content-Type", "application/json")], b) for b in bodies])
         return self.server.url(path)
 

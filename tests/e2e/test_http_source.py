@@ -11,7 +11,6 @@ import email.utils
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -19,8 +18,8 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SluicedTest  # noqa: E402
-from http_server import Reply, TestServer, redirect  # noqa: E402
+from harness import ServedTest, free_port  # noqa: E402
+from http_server import Reply, redirect  # noqa: E402
 
 JSON = [("Content-Type", "application/json")]
 
@@ -33,25 +32,11 @@ class TimedRequests(list):
         super().append(rec)
 
 
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class HttpTest(SluicedTest):
-    server_tls = None
-
+class HttpTest(ServedTest):
     @classmethod
     def setUpClass(cls):
-        cls.server = TestServer(tls=cls.server_tls).start()
+        super().setUpClass()
         cls.server.requests = TimedRequests()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
 
     def setUp(self):
         super().setUp()
@@ -59,7 +44,7 @@ class HttpTest(SluicedTest):
 
     def route(self, *replies, suffix=""):
         """Serves `replies` at a path of this test; returns its path."""
-        path = "/" + self.id().rsplit(".", 1)[-1] + suffix
+        path = self.prefix + suffix
         self.server.route(path, *replies)
         return path
 
@@ -259,7 +244,7 @@ class RetryTest(HttpTest):
                 self.assertEqual(f["http_status"], code)
 
     def test_connection_refused_is_retried_then_fails(self):
-        u = "http://127.0.0.1:%d/x" % closed_port()
+        u = "http://127.0.0.1:%d/x" % free_port()
         r, f = self.run_fail({"url": u, "retry": {"attempts": 3, "backoff": "10ms"}})
         retries = r.events_named("request_retry")
         self.assertEqual([e["attempt"] for e in retries], [1, 2])
@@ -504,7 +489,7 @@ class AuthTest(HttpTest):
 
     def test_failing_url_with_secrets_is_redacted(self):
         # Connection refused: the error and retry events carry the URL.
-        u = "http://user:%s@127.0.0.1:%d/x?api_key=%s&token=%s" % (self.USERINFO_PW, closed_port(),
+        u = "http://user:%s@127.0.0.1:%d/x?api_key=%s&token=%s" % (self.USERINFO_PW, free_port(),
                                                                    self.API_KEY, self.TOKEN)
         r, f = self.run_fail({"url": u, "retry": {"attempts": 2, "backoff": "10ms"}})
         self.all_secrets(r)
@@ -547,7 +532,7 @@ class AuthTest(HttpTest):
         self.all_secrets(r)
 
     def test_tap_hides_secrets(self):
-        u = "http://user:%s@127.0.0.1:%d/x?api_key=%s" % (self.USERINFO_PW, closed_port(), self.API_KEY)
+        u = "http://user:%s@127.0.0.1:%d/x?api_key=%s" % (self.USERINFO_PW, free_port(), self.API_KEY)
         cfg = self.pipeline({"url": u, "auth": {"bearer": self.TOKEN}, "retry": {"attempts": 1}})
         r = self.sluiced("tap", "p", cfg)
         self.assertNotEqual(r.rc, 0, r)

@@ -13,8 +13,8 @@ import unittest
 from urllib.parse import parse_qs, urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, Result, SluicedTest  # noqa: E402
-from http_server import Reply, TestServer  # noqa: E402
+from harness import BIN, Result, ServedTest  # noqa: E402
+from http_server import Reply  # noqa: E402
 
 JSON = [("Content-Type", "application/json")]
 
@@ -23,18 +23,9 @@ def body(*records):
     return json.dumps(list(records), separators=(",", ":"))
 
 
-class IncrementalTest(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class IncrementalTest(ServedTest):
     def setUp(self):
         super().setUp()
-        self.prefix = "/" + self.id().rsplit(".", 1)[-1]
         self.state = self.path("state")
 
     # ---- helpers ----------------------------------------------------------

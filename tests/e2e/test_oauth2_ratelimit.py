@@ -16,8 +16,8 @@ import unittest
 from urllib.parse import parse_qs
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, SluicedTest  # noqa: E402
-from http_server import Reply, TestServer  # noqa: E402
+from harness import BIN, ServedTest  # noqa: E402
+from http_server import Reply  # noqa: E402
 
 JSON = [("Content-Type", "application/json")]
 SECRET = "s3cr3t-Client-Secret"
@@ -31,19 +31,7 @@ def page(records, nxt=None):
     return json.dumps(d, separators=(",", ":"))
 
 
-class Base(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = "/" + self.id().rsplit(".", 1)[-1]
-
+class Base(ServedTest):
     def p(self, path):
         return self.prefix + path
 

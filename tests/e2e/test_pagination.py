@@ -12,8 +12,8 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SluicedTest  # noqa: E402
-from http_server import Reply, TestServer, redirect  # noqa: E402
+from harness import ServedTest  # noqa: E402
+from http_server import Reply, redirect  # noqa: E402
 
 JSON = [("Content-Type", "application/json")]
 
@@ -31,19 +31,7 @@ def out_of(*ns):
     return "".join('{"id":%d}\n' % n for n in ns)
 
 
-class PaginationTest(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
-    def setUp(self):
-        super().setUp()
-        self.prefix = "/" + self.id().rsplit(".", 1)[-1]
-
+class PaginationTest(ServedTest):
     # ---- helpers ----------------------------------------------------------
 
     def p(self, path=""):

@@ -24,14 +24,13 @@ import base64
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, SluicedTest  # noqa: E402
+from harness import BIN, SluicedTest, free_port  # noqa: E402
 from http_server import Reply, TestServer, redirect  # noqa: E402
 
 SECRETS = {
@@ -49,14 +48,6 @@ SECRETS = {
 }
 ACCESS_TOKEN = "at-S3cr3t-oauth"  # handed out by the loopback token endpoint
 CLIENT_ID = "client-public-id"
-
-
-def closed_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class SecretsTest(SluicedTest):
@@ -102,7 +93,7 @@ class SecretsTest(SluicedTest):
         self.outputs = 0
 
     def config(self, schedule="{ every: 300ms }"):
-        b, ui, refused = self.base, self.userinfo, closed_port()
+        b, ui, refused = self.base, self.userinfo, free_port()
         out = self.path("out")
         headers = "{ X-Api-Key: \"${HKEY}\", Cookie: \"c=${COOKIE}\", Accept: application/json }"
 

@@ -10,25 +10,17 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, Result, SluicedTest  # noqa: E402
-from http_server import Reply, TestServer  # noqa: E402
+from harness import BIN, Result, ServedTest  # noqa: E402
+from http_server import Reply  # noqa: E402
 
 TWO = '[{"id":1},{"id":2}]'
 TWO_LINES = '{"id":1}\n{"id":2}\n'  # 18 bytes
 
 
-class SinkTest(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class SinkTest(ServedTest):
     def serve(self, *bodies, suffix=""):
         """Serves `bodies` in order (the last repeats) at a path of this test."""
-        path = "/" + self.id().rsplit(".", 1)[-1] + suffix
+        path = self.prefix + suffix
         self.server.route(path, *[Reply(200, [("Content-Type", "application/json")], b) for b in bodies])
         return self.server.url(path)
 
@@ -181,7 +173,7 @@ class SinkTest(SluicedTest):
         self.assertEqual(sorted(os.listdir(self.dir)), ["out.ndjson", "p.yaml"])
 
     def test_failed_run_leaves_files_untouched(self):
-        url = self.server.url("/" + self.id().rsplit(".", 1)[-1])
+        url = self.server.url(self.prefix)
         self.server.route(url[url.index("/", 8):], Reply(500))
         self.put("a.ndjson", '{"old":1}\n')
         self.put("r.ndjson", '{"old":2}\n')

@@ -12,22 +12,14 @@ import textwrap
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import SluicedTest  # noqa: E402
-from http_server import Reply, TestServer  # noqa: E402
+from harness import ServedTest  # noqa: E402
+from http_server import Reply  # noqa: E402
 
 
-class StageTest(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class StageTest(ServedTest):
     def serve(self, body):
         """Serves `body` (str) at a path of this test; returns its URL."""
-        path = "/" + self.id().rsplit(".", 1)[-1]
+        path = self.prefix
         self.server.route(path, Reply(200, [("Content-Type", "application/json")], body))
         return self.server.url(path)
 

@@ -12,24 +12,15 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from harness import BIN, SluicedTest  # noqa: E402
-from http_server import Reply, TestServer  # noqa: E402
+from harness import BIN, ServedTest, SluicedTest  # noqa: E402
+from http_server import Reply  # noqa: E402
 
 JSON = [("Content-Type", "application/json")]
 
 
-class TapTest(SluicedTest):
-    @classmethod
-    def setUpClass(cls):
-        cls.server = TestServer().start()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server.stop()
-
+class TapTest(ServedTest):
     def setUp(self):
         super().setUp()
-        self.prefix = "/" + self.id().rsplit(".", 1)[-1]
         self.state = self.path("state")
 
     def reqs(self):
